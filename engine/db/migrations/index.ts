@@ -1,0 +1,10 @@
+import { Migrator } from "@effect/sql"
+import foundation from "./0001_foundation.js"
+
+/**
+ * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
+ * an explicit record (not a glob) so that tsx, vitest and a bundled build load the same set.
+ */
+export const migrations = Migrator.fromRecord({
+  "0001_foundation": foundation,
+})
