@@ -1,5 +1,6 @@
 import { Migrator } from "@effect/sql"
 import foundation from "./0001_foundation.js"
+import fxRates from "./0002_fx_rates.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -7,4 +8,5 @@ import foundation from "./0001_foundation.js"
  */
 export const migrations = Migrator.fromRecord({
   "0001_foundation": foundation,
+  "0002_fx_rates": fxRates,
 })
