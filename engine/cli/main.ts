@@ -5,6 +5,7 @@ import type { Command } from "./Command.js"
 // Lazy so that `vortex validate` loads neither the database nor the HTTP stack.
 const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   up: () => import("./up.js"),
+  validate: () => import("./validate.js"),
 }
 
 const help = Effect.gen(function* () {
