@@ -78,11 +78,12 @@ export const credentialFingerprint = (secret: string): string =>
 const buildUrl = (baseUrl: string, path: string, query: ConnectorRequest["query"]): string => {
   let url = `${baseUrl}${path}`
   if (query !== undefined) {
-    const params = new URLSearchParams()
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined) params.append(key, String(value))
-    }
-    const encoded = params.toString()
+    // encodeURIComponent, not URLSearchParams: a space must travel as %20, not "+" (lexoffice's
+    // search-string example is `name=johnson%20%26amp%3B%20partner`).
+    const encoded = Object.entries(query)
+      .filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined)
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`)
+      .join("&")
     if (encoded.length > 0) url += `?${encoded}`
   }
   return url
