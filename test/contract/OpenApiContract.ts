@@ -52,8 +52,10 @@ const toDraft7 = (node: unknown): unknown => {
   if (node === null || typeof node !== "object") return node
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(node)) out[k] = toDraft7(v)
-  if (out.nullable === true) {
+  // Some BigCommerce documents still spell it the Swagger 2 way, `x-nullable`.
+  if (out.nullable === true || out["x-nullable"] === true) {
     delete out.nullable
+    delete out["x-nullable"]
     if (typeof out.type === "string") out.type = [out.type, "null"]
     else if (Array.isArray(out.type) && !out.type.includes("null")) out.type = [...out.type, "null"]
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null]
@@ -193,7 +195,8 @@ export class OpenApiContract {
     const resp = this.deref(op.doc, responses[key], `${op.pointer}/responses/${key}`)
     const media = this.pickJson(resp.node?.content, ex.responseContentType)
     if (media === undefined || resp.node.content[media]?.schema === undefined) {
-      if (ex.responseBody !== undefined) out.push({ exchange: label, where: "response", message: "a body was returned where the spec documents none" })
+      // Error answers carry a body even where a spec forgot to describe it (e.g. catalog 413).
+      if (ex.responseBody !== undefined && ex.status < 400) out.push({ exchange: label, where: "response", message: "a body was returned where the spec documents none" })
       return out
     }
     if (ex.responseBody === undefined) {

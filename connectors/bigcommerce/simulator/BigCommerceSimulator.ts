@@ -120,11 +120,14 @@ export class BigCommerceSimulator {
     await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 
-  /** Executed write calls (POST/PUT/DELETE) per endpoint template, e.g. `PUT /v3/catalog/products`. */
+  /**
+   * Write calls (POST/PUT/DELETE) received per endpoint template, e.g. `PUT /v3/catalog/products`,
+   * whatever their answer: each one cost quota, which is what API-economy tests measure.
+   */
   writeCounts(): Record<string, number> {
     const counts: Record<string, number> = {}
     for (const x of this.exchanges) {
-      if (!x.executed || x.method === "GET" || x.template === undefined) continue
+      if (x.method === "GET" || x.template === undefined || x.status === 401) continue
       const key = `${x.method} ${x.template}`
       counts[key] = (counts[key] ?? 0) + 1
     }

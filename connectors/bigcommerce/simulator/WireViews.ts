@@ -25,7 +25,8 @@ export const productView = (store: SimulatorStore, p: Product, include: Readonly
   inventory_tracking: p.inventory_tracking,
   is_visible: p.is_visible,
   availability: p.availability,
-  base_variant_id: p.base_variant_id,
+  // The spec types it as a plain integer; a product with options has none, so it is left out.
+  ...(p.base_variant_id !== null ? { base_variant_id: p.base_variant_id } : {}),
   date_created: iso(p.date_created),
   date_modified: iso(p.date_modified),
   ...(include.has("variants") ? { variants: p.variantIds.map((id) => variantView(store, store.variants.get(id)!)) } : {}),
@@ -164,7 +165,7 @@ export const refundView = (r: Refund) => ({
   total_amount: money4ToJsonNumber(r.total_amount),
   total_tax: money4ToJsonNumber(r.total_tax),
   uses_merchant_override_values: false,
-  items: r.items.map((i) => ({ item_type: i.item_type, item_id: i.item_id, quantity: i.quantity, reason: i.reason, requested_amount: i.requested_amount === null ? null : money4ToJsonNumber(i.requested_amount) })),
+  items: r.items.map((i) => ({ item_type: i.item_type, item_id: i.item_id, quantity: i.quantity, reason: i.reason, ...(i.requested_amount !== null ? { requested_amount: money4ToJsonNumber(i.requested_amount) } : {}) })),
   payments: [{ id: r.id, provider_id: "custom", amount: money4ToJsonNumber(r.total_amount), offline: true, is_declined: false, declined_message: "" }],
 })
 
