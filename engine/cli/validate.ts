@@ -1,0 +1,57 @@
+import { NodeContext } from "@effect/platform-node"
+import { Console, Effect } from "effect"
+import type { ExpressionChecker } from "../pipeline/ExpressionChecker.js"
+import { formatProblems, reportFormats, type ReportFormat } from "../pipeline/ReportFormat.js"
+import { hasErrors, validateFiles } from "../pipeline/Validate.js"
+import type { Command } from "./Command.js"
+
+/** Checks run inside every DSL string; the DSL type checker (dsl/) is registered here. */
+const expressionCheckers: ReadonlyArray<ExpressionChecker> = []
+
+const usage = `usage: vortex validate <files|dirs>... [--format text|json|github]
+
+Checks pipeline YAML files (directories are searched for *.yaml / *.yml): YAML syntax,
+schemas/pipeline.schema.json, connectors and their capabilities, test definitions.
+Prints every problem as "path:line:col  CODE  message"; exit 1 if any error, 0 if clean.`
+
+const parseArgs = (args: ReadonlyArray<string>): { paths: Array<string>; format: ReportFormat } | string => {
+  const paths: Array<string> = []
+  let format: ReportFormat = "text"
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const value = arg === "--format" ? args[++i] : arg.startsWith("--format=") ? arg.slice("--format=".length) : undefined
+    if (arg === "--format" || arg.startsWith("--format=")) {
+      if (value === undefined || !(reportFormats as ReadonlyArray<string>).includes(value)) {
+        return `--format must be one of ${reportFormats.join(", ")}`
+      }
+      format = value as ReportFormat
+    } else if (arg.startsWith("-")) {
+      return `unknown option ${arg}`
+    } else {
+      paths.push(arg)
+    }
+  }
+  return paths.length === 0 ? "give at least one file or directory" : { paths, format }
+}
+
+export const command: Command = {
+  summary: "check pipeline YAML files (no database needed)",
+  usage,
+  run: (args) =>
+    Effect.gen(function* () {
+      const parsed = parseArgs(args)
+      if (typeof parsed === "string") {
+        yield* Console.error(`vortex validate: ${parsed}\n\n${usage}`)
+        return 2
+      }
+      const report = yield* validateFiles(parsed.paths, { expressionCheckers })
+      const output = formatProblems(report.problems, parsed.format)
+      if (output !== "") yield* Console.log(output)
+      if (parsed.format === "text") {
+        const errors = report.problems.filter((p) => p.severity === "error").length
+        const warnings = report.problems.length - errors
+        yield* Console.error(`${report.files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s)`)
+      }
+      return hasErrors(report) ? 1 : 0
+    }).pipe(Effect.provide(NodeContext.layer)),
+}

@@ -1,0 +1,92 @@
+import channelListing from "../../schemas/canonical/channel-listing.schema.json" with { type: "json" }
+import channelOrderDocument from "../../schemas/canonical/channel-order-document.schema.json" with { type: "json" }
+import channelOrder from "../../schemas/canonical/channel-order.schema.json" with { type: "json" }
+import channelReturn from "../../schemas/canonical/channel-return.schema.json" with { type: "json" }
+import channelTracking from "../../schemas/canonical/channel-tracking.schema.json" with { type: "json" }
+import courierShipment from "../../schemas/canonical/courier-shipment.schema.json" with { type: "json" }
+import lexofficeArticle from "../../schemas/canonical/lexoffice-article.schema.json" with { type: "json" }
+import lexofficeCreditNote from "../../schemas/canonical/lexoffice-credit-note.schema.json" with { type: "json" }
+import lexofficeInvoice from "../../schemas/canonical/lexoffice-invoice.schema.json" with { type: "json" }
+import lexofficeOrderConfirmation from "../../schemas/canonical/lexoffice-order-confirmation.schema.json" with { type: "json" }
+import stockLevel from "../../schemas/canonical/stock-level.schema.json" with { type: "json" }
+import stockUpdate from "../../schemas/canonical/stock-update.schema.json" with { type: "json" }
+
+/**
+ * The record types of each flow, as data, for the DSL type checker: what `src` is, what the
+ * map must produce, and which other variables an expression may use. Types are JSON Schema
+ * (2020-12) with the `x-vortex-type` annotation marking exact decimals, money, percentages and
+ * dates (see schemas/canonical/README.md).
+ */
+export type JsonSchema = { readonly [keyword: string]: unknown }
+
+export const flowNames = ["catalog", "stock", "orders", "invoices", "tracking", "returns"] as const
+export type FlowName = (typeof flowNames)[number]
+
+export const isFlowName = (name: string): name is FlowName => (flowNames as ReadonlyArray<string>).includes(name)
+
+export interface FlowType {
+  readonly flow: FlowName
+  /** What the flow reads: bound to `src` (the stock flow binds its fields directly instead). */
+  readonly source: JsonSchema
+  /** What the flow's `map` must produce. */
+  readonly target: JsonSchema
+  /** Every variable in scope of this flow's expressions (`when`, `map`, `buffer`), with its type. */
+  readonly variables: Readonly<Record<string, JsonSchema>>
+  /** Variables added in `refuse` rules: `out`, the mapped target record. */
+  readonly refuseVariables: Readonly<Record<string, JsonSchema>>
+}
+
+const today: JsonSchema = {
+  type: "string",
+  format: "date",
+  "x-vortex-type": "date",
+  description: "Business date of the sync run (Europe/Berlin), fixed for the whole run; tests set it with `given.today`.",
+}
+
+const int = (description: string): JsonSchema => ({ type: "integer", description })
+
+const flow = (
+  name: FlowName,
+  source: JsonSchema,
+  target: JsonSchema,
+  extra: Readonly<Record<string, JsonSchema>> = {},
+): FlowType => ({
+  flow: name,
+  source,
+  target,
+  variables: { src: source, today, ...extra },
+  refuseVariables: { out: target },
+})
+
+export const flowTypes: Readonly<Record<FlowName, FlowType>> = {
+  catalog: flow("catalog", lexofficeArticle, channelListing),
+  stock: {
+    flow: "stock",
+    source: stockLevel,
+    target: stockUpdate,
+    // the buffer rule reads the ledger row's fields by name: `max(1, round(available * 5%, 0, mode: ceil))`
+    variables: {
+      sku: { type: "string", description: "SKU being published." },
+      available: int("onHand − reserved: units that can still be sold."),
+      onHand: int("Units physically in stock."),
+      reserved: int("Units promised to accepted, unshipped orders."),
+      today,
+    },
+    refuseVariables: {},
+  },
+  orders: flow("orders", channelOrder, lexofficeOrderConfirmation, {
+    contact: {
+      type: "object",
+      additionalProperties: false,
+      required: ["id"],
+      description: "The lexoffice contact found or created for the buyer (orders flow with contact: find-or-create); id is null with contact: one-time.",
+      properties: { id: { type: ["string", "null"], format: "uuid", description: "lexoffice contact id." } },
+    },
+  }),
+  invoices: flow("invoices", lexofficeInvoice, channelOrderDocument),
+  tracking: flow("tracking", courierShipment, channelTracking),
+  returns: flow("returns", channelReturn, lexofficeCreditNote),
+}
+
+/** Default name of the element variable inside a `for` list mapping. */
+export const defaultItemName = "item"
