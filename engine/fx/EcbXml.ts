@@ -105,7 +105,7 @@ class Reader {
 
   document(): Element {
     if (this.text.startsWith("\uFEFF")) this.pos = 1
-    this.misc()
+    // The XML declaration, if any, must be the very first thing (XML 1.0 §2.8).
     if (this.text.startsWith("<?xml", this.pos)) {
       const end = this.text.indexOf("?>", this.pos)
       if (end < 0) this.fail("the XML declaration is not closed")

@@ -34,6 +34,7 @@ const requireDate = (what: string, date: string) =>
   isIsoDate(date) ? Effect.void : Effect.dieMessage(`FxRates: ${what} '${date}' is not a yyyy-mm-dd date`)
 
 export class FxRates extends Effect.Service<FxRates>()("engine/FxRates", {
+  accessors: true,
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
