@@ -1,0 +1,157 @@
+import type { BinaryOp, Expr } from "./ast.js"
+import { functionNames } from "./check.js"
+import type { Diagnostic, Span } from "./diagnostics.js"
+import { formatFixed, fromNumber } from "./fixed.js"
+
+/**
+ * The JSON Logic bridge: rules a visual builder emits as JSON Logic become the same AST as
+ * DSL text (then checked and compiled like any rule), and an AST is exported back to JSON
+ * Logic where JSON Logic can say it.
+ *
+ * Semantics differ from json-logic-js on purpose (documented, and pinned by test/dsl):
+ * - numbers are exact decimals here; json-logic-js adds floats (0.1 + 0.2 → 0.30000000000000004);
+ * - `==`/`===` both mean typed equality here (the checker refuses "1" == 1); json-logic-js `==` is JS loose equality;
+ * - `and`/`or` need bools here and yield bools; json-logic-js returns the deciding operand;
+ * - `/` is exact (20 digits, half-even) and must be guarded against zero; json-logic-js yields Infinity/NaN;
+ * - a `var` that is missing is null and must be handled (`??`) before use; json-logic-js uses null/undefined loosely.
+ * Exporting decimal literals produces JSON numbers, which json-logic-js reads as floats.
+ */
+const at: Span = { offset: 0, end: 0, line: 1, column: 1 }
+
+export type FromJsonLogic = { readonly ok: true; readonly expr: Expr } | { readonly ok: false; readonly diagnostics: ReadonlyArray<Diagnostic> }
+
+class Unsupported {
+  constructor(readonly message: string) {}
+}
+
+const ours = new Set<string>(functionNames)
+
+const binaryOps: Record<string, BinaryOp> = {
+  "==": "==", "===": "==", "!=": "!=", "!==": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+  "+": "+", "-": "-", "*": "*", "/": "/", and: "and", or: "or", in: "in",
+}
+const calls: Record<string, string> = { cat: "concat", min: "min", max: "max", substr: "substr" }
+
+const bin = (op: BinaryOp, left: Expr, right: Expr): Expr => ({ kind: "binary", op, left, right, span: at })
+
+const path = (p: string, itemScope: boolean): Expr => {
+  const parts = p === "" ? [] : p.split(".")
+  let e: Expr = { kind: "name", name: itemScope ? "item" : parts.shift() ?? "", span: at }
+  if (!itemScope && parts.length === 0 && p === "") throw new Unsupported("{\"var\": \"\"} outside map/filter")
+  for (const name of parts) e = { kind: "field", target: e, name, nameSpan: at, span: at }
+  return e
+}
+
+const convert = (rule: unknown, itemScope: boolean): Expr => {
+  if (rule === null) return { kind: "null", span: at }
+  if (typeof rule === "boolean") return { kind: "bool", value: rule, span: at }
+  if (typeof rule === "string") return { kind: "string", value: rule, span: at }
+  if (typeof rule === "number") {
+    const f = fromNumber(rule)
+    if (f === undefined) throw new Unsupported(`number ${rule}`)
+    const text = formatFixed(f)
+    return text.startsWith("-")
+      ? { kind: "unary", op: "-", arg: { kind: f.s === 0 ? "int" : "decimal", text: text.slice(1), span: at }, span: at }
+      : { kind: f.s === 0 ? "int" : "decimal", text, span: at }
+  }
+  if (Array.isArray(rule)) return { kind: "list", items: rule.map((r) => convert(r, itemScope)), span: at }
+  if (typeof rule !== "object") throw new Unsupported(`value ${String(rule)}`)
+  const keys = Object.keys(rule)
+  if (keys.length !== 1) throw new Unsupported("an operation object must have exactly one key")
+  const op = keys[0]!
+  const raw = (rule as Record<string, unknown>)[op]
+  const args = Array.isArray(raw) ? raw : [raw]
+  const sub = (r: unknown) => convert(r, itemScope)
+  if (op === "var") {
+    const [p, fallback] = args
+    if (typeof p !== "string" && typeof p !== "number") throw new Unsupported("var needs a path")
+    const e = path(String(p), itemScope)
+    return args.length > 1 ? bin("??", e, sub(fallback)) : e
+  }
+  if (op === "if" || op === "?:") {
+    if (args.length % 2 === 0) throw new Unsupported("if needs an else branch")
+    const build = (i: number): Expr =>
+      i === args.length - 1 ? sub(args[i]) : { kind: "if", cond: sub(args[i]), then: sub(args[i + 1]), else: build(i + 2), span: at }
+    return build(0)
+  }
+  if (op === "!") return { kind: "unary", op: "not", arg: sub(args[0]), span: at }
+  if (op === "-" && args.length === 1) return { kind: "unary", op: "-", arg: sub(args[0]), span: at }
+  if ((op === "<" || op === "<=") && args.length === 3) {
+    const [a, b, c] = args.map(sub) as [Expr, Expr, Expr]
+    return bin("and", bin(op, a, b), bin(op, b, c))
+  }
+  if (op === "map" || op === "filter") {
+    const [list, body] = args
+    return { kind: "call", fn: op, fnSpan: at, args: [sub(list), convert(body, true)], named: [], span: at }
+  }
+  const b = binaryOps[op]
+  if (b !== undefined) {
+    if (args.length < 2 || ((b === "/" || b === "in" || b === "-" || binaryOps[op] === "==" || ["!=", "<", "<=", ">", ">="].includes(b)) && args.length !== 2)) {
+      throw new Unsupported(`"${op}" with ${args.length} arguments`)
+    }
+    return args.slice(1).reduce<Expr>((acc, r) => bin(b, acc, sub(r)), sub(args[0]))
+  }
+  const fn = calls[op] ?? (ours.has(op) ? op : undefined)
+  if (fn !== undefined) return { kind: "call", fn, fnSpan: at, args: args.map(sub), named: [], span: at }
+  throw new Unsupported(`operation "${op}"`)
+}
+
+/** JSON Logic → AST. Unsupported operations are DSL102 diagnostics, never exceptions. */
+export const fromJsonLogic = (rule: unknown): FromJsonLogic => {
+  try {
+    return { ok: true, expr: convert(rule, false) }
+  } catch (x) {
+    const message = x instanceof Unsupported ? `JSON Logic ${x.message} has no equivalent` : `JSON Logic rule too deep or malformed: ${String(x)}`
+    return { ok: false, diagnostics: [{ code: "DSL102", message, span: at }] }
+  }
+}
+
+const pathText = (e: Expr): string | undefined =>
+  e.kind === "name" ? e.name : e.kind === "field" ? (pathText(e.target) === undefined ? undefined : `${pathText(e.target)}.${e.name}`) : undefined
+
+const back = (e: Expr, item: boolean): unknown => {
+  const sub = (x: Expr) => back(x, item)
+  switch (e.kind) {
+    case "int": case "decimal": return Number(e.text)
+    case "percent": return undefined
+    case "string": case "bool": case "date": return e.value
+    case "null": return null
+    case "name": case "field": {
+      const p = pathText(e)
+      if (p === undefined) return undefined
+      if (item) return { var: p === "item" ? "" : p.startsWith("item.") ? p.slice(5) : p }
+      return { var: p }
+    }
+    case "unary": return e.op === "not" ? { "!": [sub(e.arg)] } : { "-": [sub(e.arg)] }
+    case "binary": {
+      if (e.op === "??") {
+        const p = pathText(e.left)
+        return p === undefined ? undefined : { var: [p, sub(e.right)] }
+      }
+      const op = e.op === "==" ? "===" : e.op === "!=" ? "!==" : e.op
+      return { [op]: [sub(e.left), sub(e.right)] }
+    }
+    case "if": return { if: [sub(e.cond), sub(e.then), sub(e.else)] }
+    case "list": return e.items.map(sub)
+    case "record": return undefined
+    case "call": {
+      if (e.named.length > 0) return undefined
+      if (e.fn === "map" || e.fn === "filter") return { [e.fn]: [sub(e.args[0]!), back(e.args[1]!, true)] }
+      const name = e.fn === "concat" ? "cat" : e.fn
+      return { [name]: e.args.map(sub) }
+    }
+  }
+}
+
+const expressible = (v: unknown): boolean =>
+  v !== undefined && (typeof v !== "object" || v === null || (Array.isArray(v) ? v.every(expressible) : Object.values(v).every(expressible)))
+
+/**
+ * AST → JSON Logic, or undefined when the rule uses what JSON Logic cannot say (percent
+ * literals, records, named arguments, `??` on anything but a path). Equality exports as the
+ * strict `===`, the closest json-logic-js has to ours.
+ */
+export const toJsonLogic = (e: Expr): unknown => {
+  const out = back(e, false)
+  return expressible(out) ? out : undefined
+}

@@ -1,0 +1,137 @@
+import { checkExpr, ITEM, type CheckEnv } from "./check.js"
+import { compile, encoder, type Closure, type Ctx } from "./compile.js"
+import { didYouMean } from "./didYouMean.js"
+import { spanAt, type Diagnostic } from "./diagnostics.js"
+import { parse } from "./parse.js"
+import { DslFailure, type EvalResult, type Runtime } from "./runtime.js"
+import { assignable, isNullable, nonNull, show, T, type Type } from "./types.js"
+
+/**
+ * A pipeline `map:` block: target field → expression text, a nested block for a nested
+ * record, or `{ for: <list expression>, map: { … } }` for a list whose elements are mapped one
+ * by one with the element bound to `item` (an inner `for:` shadows the outer `item`).
+ * The whole block compiles to ONE function producing a fresh output record: a failing field
+ * fails the whole mapping, nothing half-written escapes.
+ */
+export type MapEntry = string | number | boolean | null | MapBlock | ForBlock
+export interface MapBlock { readonly [field: string]: MapEntry }
+export interface ForBlock { readonly for: string; readonly map: MapBlock }
+
+export interface MappingEnv extends CheckEnv {
+  /** The record type the output must fit (from the target schema); unchecked when absent. */
+  readonly target?: Type
+}
+
+/** A diagnostic of one mapped field: `fieldPath` is e.g. `lines[].price`, `source` its expression text. */
+export interface MappingDiagnostic extends Diagnostic {
+  readonly fieldPath: string
+  readonly source: string
+}
+
+export type Mapping = (inputs: Readonly<Record<string, unknown>>, runtime?: Runtime) => EvalResult
+
+export type CompiledMapping =
+  | { readonly ok: true; readonly fn: Mapping; readonly type: Type; readonly diagnostics: ReadonlyArray<never> }
+  | { readonly ok: false; readonly diagnostics: ReadonlyArray<MappingDiagnostic> }
+
+const isFor = (e: MapEntry): e is ForBlock => typeof e === "object" && e !== null && "for" in e && "map" in e
+
+interface Built { readonly run: Closure; readonly type: Type }
+
+export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMapping => {
+  const diagnostics: Array<MappingDiagnostic> = []
+
+  const expression = (source: string, path: string, item: Type | undefined): Built | undefined => {
+    const parsed = parse(source)
+    const report = (ds: ReadonlyArray<Diagnostic>) => { for (const d of ds) diagnostics.push({ ...d, fieldPath: path, source }) }
+    if (!parsed.ok) return report(parsed.diagnostics), undefined
+    const scope: CheckEnv = item === undefined ? env : { ...env, inputs: { ...env.inputs, [ITEM]: item } }
+    const checked = checkExpr(parsed.expr, scope)
+    if (checked.diagnostics.length > 0) return report(checked.diagnostics), undefined
+    return { run: compile(checked.expr), type: checked.expr.type }
+  }
+
+  const record = (b: MapBlock, path: string, target: Type | undefined, item: Type | undefined): Built => {
+    const rec = target === undefined ? undefined : nonNull(target)
+    const targetFields = rec?.t === "record" ? rec.fields : undefined
+    const fields: Array<readonly [string, Closure]> = []
+    const types: Record<string, Type> = {}
+    for (const [key, entry] of Object.entries(b)) {
+      const here = path === "" ? key : `${path}.${key}`
+      const want = targetFields?.[key]
+      if (targetFields !== undefined && want === undefined) {
+        const guess = didYouMean(key, Object.keys(targetFields))
+        diagnostics.push({ code: "DSL301", message: `the target has no field "${key}"`, span: spanAt("", 0), fieldPath: here, source: "", ...(guess !== undefined ? { hint: `did you mean ${guess}?` } : {}) })
+        continue
+      }
+      const built = field(entry, here, want, item)
+      if (built === undefined) continue
+      if (want !== undefined && !assignable(built.type, want)) {
+        diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt(typeof entry === "string" ? entry : "", 0, typeof entry === "string" ? entry.length : 1), fieldPath: here, source: typeof entry === "string" ? entry : "", ...(isNullable(built.type) && !isNullable(want) ? { hint: "the value may be null: add ?? <default>" } : {}) })
+      }
+      fields.push([key, built.run])
+      types[key] = built.type
+    }
+    if (targetFields !== undefined && rec?.t === "record") {
+      for (const k of rec.required ?? []) {
+        if (!(k in b)) diagnostics.push({ code: "DSL302", message: `required target field "${k}" is not mapped`, span: spanAt("", 0), fieldPath: path === "" ? k : `${path}.${k}`, source: "" })
+      }
+    }
+    const run: Closure = (c) => {
+      const out: Record<string, unknown> = {}
+      for (const [k, f] of fields) out[k] = f(c)
+      return out
+    }
+    return { run, type: T.record(types, Object.keys(types)) }
+  }
+
+  const field = (entry: MapEntry, path: string, target: Type | undefined, item: Type | undefined): Built | undefined => {
+    if (typeof entry === "string") return expression(entry, path, item)
+    if (typeof entry === "number" || typeof entry === "boolean") return expression(String(entry), path, item)
+    if (entry === null) return { run: () => null, type: T.null }
+    if (isFor(entry)) {
+      const list = expression(entry.for, `${path}.for`, item)
+      if (list === undefined) return undefined
+      const listType = nonNull(list.type)
+      if (listType.t !== "list") {
+        diagnostics.push({ code: "DSL304", message: `for: needs a list, got ${show(list.type)}`, span: spanAt(entry.for, 0, entry.for.length), fieldPath: `${path}.for`, source: entry.for })
+        return undefined
+      }
+      const elementTarget = target !== undefined && nonNull(target).t === "list" ? (nonNull(target) as { of: Type }).of : undefined
+      const body = record(entry.map, `${path}[]`, elementTarget, listType.of)
+      const getList = list.run
+      const each = body.run
+      const run: Closure = (c) => {
+        const xs = getList(c)
+        if (xs === null || xs === undefined) return []
+        const outer = c.item
+        try {
+          return (xs as ReadonlyArray<unknown>).map((x) => {
+            c.item = x
+            return each(c)
+          })
+        } finally {
+          c.item = outer
+        }
+      }
+      return { run, type: T.list(body.type) }
+    }
+    if (typeof entry === "object") return record(entry, path, target, item)
+    diagnostics.push({ code: "DSL304", message: "a mapping entry is an expression, a nested block or { for, map }", span: spanAt("", 0), fieldPath: path, source: "" })
+    return undefined
+  }
+
+  const root = record(block, "", env.target, undefined)
+  if (diagnostics.length > 0) return { ok: false, diagnostics }
+  const enc = encoder(root.type)
+  const fn: Mapping = (inputs, rt = {}) => {
+    const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM] }
+    try {
+      return { ok: true, value: enc(root.run(c)), fx: c.fx }
+    } catch (x) {
+      if (x instanceof DslFailure) return x.span === undefined ? { ok: false, error: x.why } : { ok: false, error: x.why, span: x.span }
+      return { ok: false, error: `internal error: ${String(x)}` }
+    }
+  }
+  return { ok: true, fn, type: root.type, diagnostics: [] }
+}
