@@ -1,5 +1,6 @@
 import { connectorNames, connectors, flowRequirements, hasCapability, type Capability } from "../../connectors/capabilities.js"
 import type { ProblemCode, Severity } from "./codes.js"
+import { listExpressions } from "./ExpressionSites.js"
 import { flowNames, flowTypes, isFlowName, type JsonSchema } from "./flowTypes.js"
 import type { Position } from "./Problem.js"
 import { checkPartialRecord } from "./SchemaCheck.js"
@@ -95,6 +96,17 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
     if (isRecord(config) && isRecord(config["map"])) {
       checkMapRecord(parsed, config["map"], flowTypes[flow].target, ["flows", flow, "map"], push)
     }
+  }
+
+  // `contact` exists only once the engine has resolved it (flowTypes.ts); the DSL checker sees
+  // it always in scope, so the option dependency is checked here.
+  for (const site of listExpressions(parsed)) {
+    const config = flows[site.flow]
+    if (site.flow !== "orders" && site.flow !== "returns") continue
+    if (isRecord(config) && config["contact"] === "find-or-create") continue
+    const use = /(^|[^.\w])contact\./.exec(site.expression)
+    if (use === null) continue
+    push("VX033", site.positionAt(use.index + use[1]!.length), `${site.flow}: "contact" is only available with contact: find-or-create`)
   }
 
   const tests = Array.isArray(root["tests"]) ? root["tests"] : []

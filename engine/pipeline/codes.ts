@@ -32,6 +32,7 @@
  * | VX030 | test-input-mismatch    | error    | a test input does not fit the flow's source record |
  * | VX031 | test-expect-mismatch   | error    | a test expectation does not fit the flow's target record |
  * | VX032 | same-connector         | error    | source and target are the same connector |
+ * | VX033 | contact-not-resolved   | error    | an expression uses `contact` but the flow does not set contact: find-or-create |
  *
  * Expression checkers (the DSL type checker) report their own codes; VX100–VX199 are reserved
  * for them.
@@ -65,6 +66,7 @@ export const problemCodes = {
   VX030: { name: "test-input-mismatch", severity: "error" },
   VX031: { name: "test-expect-mismatch", severity: "error" },
   VX032: { name: "same-connector", severity: "error" },
+  VX033: { name: "contact-not-resolved", severity: "error" },
 } as const satisfies Record<string, { readonly name: string; readonly severity: Severity }>
 
 export type ProblemCode = keyof typeof problemCodes
