@@ -405,7 +405,8 @@ const signatures: Record<string, Signature> = {
       const mode = modeArg(c, named["mode"] ?? e.args[2])
       // Percent values are held as fractions; places count digits of the percent number.
       const fractionScale = x.type.t === "percent" ? scale + 2 : scale
-      return callNode(c, e, [x], x.type, { scale: fractionScale, mode })
+      const type = x.type.t === "int" && scale > 0 ? T.decimal : x.type
+      return callNode(c, e, [x], type, { scale: fractionScale, mode })
     },
   },
   vat_add: {

@@ -35,30 +35,30 @@ export const decoder = (type: Type, what: string): ((raw: unknown) => unknown) =
     throw new DslFailure(`${what} is missing`)
   }
   const nullable = type.t === "nullable" || type.t === "null" || type.t === "error"
-  const absent = (raw: unknown) => (raw === undefined || raw === null ? (nullable ? null : missing()) : undefined)
-  if (t.t === "percent") {
-    return (raw) => {
-      if (raw instanceof Fixed) return raw
-      const a = absent(raw)
-      if (a === null) return null
-      const n = typeof raw === "number" ? fromNumber(raw) : typeof raw === "string" ? parseFixed(raw) : undefined
-      return n === undefined ? fail(raw) : new Fixed(n.u, n.s + 2)
+  const scalar = ((): ((raw: unknown) => unknown) => {
+    if (t.t === "percent") {
+      return (raw) => {
+        if (raw instanceof Fixed) return raw
+        const n = typeof raw === "number" ? fromNumber(raw) : typeof raw === "string" ? parseFixed(raw) : undefined
+        return n === undefined ? fail(raw) : new Fixed(n.u, n.s + 2)
+      }
     }
-  }
-  if (isNumeric(t)) {
-    return (raw) => {
-      if (raw instanceof Fixed) return raw
-      if (typeof raw === "number") return fromNumber(raw) ?? fail(raw)
-      if (typeof raw === "string") return parseFixed(raw) ?? fail(raw)
-      return absent(raw) ?? fail(raw)
+    if (isNumeric(t)) {
+      return (raw) => {
+        if (raw instanceof Fixed) return raw
+        if (typeof raw === "number") return fromNumber(raw) ?? fail(raw)
+        if (typeof raw === "string") return parseFixed(raw) ?? fail(raw)
+        return fail(raw)
+      }
     }
-  }
-  if (t.t === "date") return (raw) => (typeof raw === "string" && DATE.test(raw) ? raw.slice(0, 10) : absent(raw) ?? fail(raw))
-  if (t.t === "string" || t.t === "enum") return (raw) => (typeof raw === "string" ? raw : absent(raw) ?? fail(raw))
-  if (t.t === "bool") return (raw) => (typeof raw === "boolean" ? raw : absent(raw) ?? fail(raw))
-  if (t.t === "list") return (raw) => (Array.isArray(raw) ? raw : absent(raw) ?? fail(raw))
-  if (t.t === "record") return (raw) => (typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : absent(raw) ?? fail(raw))
-  return (raw) => (raw === undefined ? null : raw)
+    if (t.t === "date") return (raw) => (typeof raw === "string" && DATE.test(raw) ? raw.slice(0, 10) : fail(raw))
+    if (t.t === "string" || t.t === "enum") return (raw) => (typeof raw === "string" ? raw : fail(raw))
+    if (t.t === "bool") return (raw) => (typeof raw === "boolean" ? raw : fail(raw))
+    if (t.t === "list") return (raw) => (Array.isArray(raw) ? raw : fail(raw))
+    if (t.t === "record") return (raw) => (typeof raw === "object" && !Array.isArray(raw) ? raw : fail(raw))
+    return (raw) => raw
+  })()
+  return (raw) => (raw === undefined || raw === null ? (nullable ? null : missing()) : scalar(raw))
 }
 
 /** Runtime value → JSON: decimals as strings with their scale ("11.90"), percents as percent numbers. */

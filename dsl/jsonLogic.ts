@@ -119,7 +119,8 @@ const back = (e: Expr, item: boolean): unknown => {
     case "name": case "field": {
       const p = pathText(e)
       if (p === undefined) return undefined
-      if (item) return { var: p === "item" ? "" : p.startsWith("item.") ? p.slice(5) : p }
+      // Inside map/filter JSON Logic sees only the element: an outer path is not expressible.
+      if (item) return p === "item" ? { var: "" } : p.startsWith("item.") ? { var: p.slice(5) } : undefined
       return { var: p }
     }
     case "unary": return e.op === "not" ? { "!": [sub(e.arg)] } : { "-": [sub(e.arg)] }

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "@effect/vitest"
+import { compileExpression } from "../../dsl/index.js"
+import { env, inputs, run, runtime } from "./fixtures.js"
+
+describe("operators", () => {
+  it("arithmetic is exact decimal arithmetic", () => {
+    expect(run("0.1 + 0.2")).toBe("0.3")
+    expect(run("a + b")).toBe(9)
+    expect(run("a - b * 3")).toBe(1)
+    expect(run("d * 3")).toBe("7.50")
+    expect(run("1.10 - 0.1")).toBe("1.00")
+    expect(run("-d")).toBe("-2.50")
+    expect(run("a / b ?? 0")).toBe("3.5")
+    expect(run("10 / 3")).toBe("3.33333333333333333333")
+    expect(run("1 / 8")).toBe("0.125")
+  })
+  it("percent times a number is the share; percents add to percents", () => {
+    expect(run("200 * 19%")).toBe("38.00")
+    expect(run("19% + 2%")).toBe("21")
+    expect(run("p * 100")).toBe("19.00")
+  })
+  it("comparisons compare values, not representations", () => {
+    expect(run("1.0 == 1")).toBe(true)
+    expect(run("1.00 != 1")).toBe(false)
+    expect(run("d < 3")).toBe(true)
+    expect(run("d <= 2.5")).toBe(true)
+    expect(run("d > 2.5")).toBe(false)
+    expect(run("d >= 2.50")).toBe(true)
+    expect(run("s == \"Hello\"")).toBe(true)
+    expect(run("s < \"World\"")).toBe(true)
+    expect(run("src.orderDate >= @2026-01-01")).toBe(true)
+    expect(run("n == null")).toBe(true)
+  })
+  it("logic short-circuits and `in` tests membership", () => {
+    expect(run("a > 1 and b > 1")).toBe(true)
+    expect(run("a > 10 or b > 1")).toBe(true)
+    expect(run("not (a > 1)")).toBe(false)
+    expect(run("2 in [1, 2.0, 3]")).toBe(true)
+    expect(run("src.type in [\"SERVICE\"]")).toBe(false)
+    expect(run("a > 100 and (a / (b - 2) ?? 0) > 0")).toBe(false)
+  })
+  it("?? falls back on null and on failure", () => {
+    expect(run("n ?? 1.5")).toBe("1.5")
+    expect(run("src.note ?? \"-\"")).toBe("-")
+    expect(run("a / (b - 2) ?? -1")).toBe("-1")
+  })
+  it("if-then-else picks a branch", () => {
+    expect(run("if a > b then \"big\" else \"small\"")).toBe("big")
+    expect(run("if src.archived ?? false then 0 else src.quantity ?? 0")).toBe(3)
+  })
+  it("reads nested fields, lists and records", () => {
+    expect(run("src.price.netPrice")).toBe("10")
+    expect(run("[a, b]")).toEqual([7, 2])
+    expect(run("{ x: a, y: src.title }")).toEqual({ x: 7, y: " Mug " })
+  })
+})
+
+describe("standard library", () => {
+  it("vat_add and vat_strip", () => {
+    expect(run("round(vat_add(src.price.netPrice, percent(src.price.taxRate)), 2)")).toBe("11.90")
+    expect(run("vat_add(100, 7%)")).toBe("107.00")
+    expect(run("round(vat_strip(src.price.grossPrice, 19%), 2) ?? 0")).toBe("10.00")
+    expect(run("vat_strip(119, 19%)")).toBe("100")
+  })
+  it("round with places, currency, default places and every mode", () => {
+    expect(run("round(2.345, 2)")).toBe("2.35")
+    expect(run("round(-2.345, 2)")).toBe("-2.35")
+    expect(run("round(2.345, 2, mode: half_even)")).toBe("2.34")
+    expect(run("round(2.355, 2, mode: half_even)")).toBe("2.36")
+    expect(run("round(2.341, 2, mode: up)")).toBe("2.35")
+    expect(run("round(2.349, 2, mode: down)")).toBe("2.34")
+    expect(run("round(-2.341, 2, mode: ceil)")).toBe("-2.34")
+    expect(run("round(-2.341, 2, mode: floor)")).toBe("-2.35")
+    expect(run("round(2.5, 0, \"half_even\")")).toBe("2")
+    expect(run("round(10, 2)")).toBe("10.00")
+    expect(run("round(1.2345, \"BHD\")")).toBe("1.235")
+    expect(run("round(1234.5, \"JPY\")")).toBe("1235")
+    expect(run("round(src.price.netPrice * 1.123)")).toBe("11.23")
+    expect(run("round(19.55%, 1)")).toBe("19.6")
+  })
+  it("percent and money constructors", () => {
+    expect(run("percent(src.price.taxRate)")).toBe("19")
+    expect(run("money(5, \"AED\")")).toBe("5")
+  })
+  it("allocate splits by largest remainder and sums exactly", () => {
+    expect(run("allocate(money(10, \"EUR\"), [1, 1, 1]) ?? []")).toEqual(["3.34", "3.33", "3.33"])
+    expect(run("allocate(100.00, [1, 2], default: [])")).toEqual(["33.33", "66.67"])
+    expect(run("allocate(-0.05, [1, 1])  ?? []")).toEqual(["-0.03", "-0.02"])
+    expect(run("allocate(10, [0, 0], default: [])")).toEqual([])
+  })
+  it("lookup reads a named table, with a default for a missing row", () => {
+    expect(run("lookup(\"bc_tax_class\", src.price.taxRate, default: 0)")).toBe(1)
+    expect(run("lookup(\"bc_tax_class\", 19.00, default: 0)")).toBe(1)
+    expect(run("lookup(\"bc_tax_class\", 5, default: 0)")).toBe(0)
+    expect(run("lookup(\"category\", src.articleNumber) ?? \"other\"")).toBe("mugs")
+    expect(run("lookup(\"rates\", \"DE\", default: 0%)")).toBe("19")
+    expect(run("lookup(\"category\", \"constructor\") ?? \"none\"")).toBe("none")
+  })
+  it("fx converts with the provider's rate and reports the rate used", () => {
+    const c = compileExpression("round(fx(src.price.netPrice, \"EUR\", \"AED\", on: src.orderDate, default: 0), \"AED\")", env)
+    if (!c.ok) throw new Error("should compile")
+    expect(c.fn(inputs, runtime)).toEqual({
+      ok: true, value: "42.95", fx: [{ from: "EUR", to: "AED", on: "2026-01-31", rate: "4.2950", date: "2026-01-31", source: "ecb+peg" }],
+    })
+    expect(run("fx(d, \"EUR\", \"AED\", on: @2027-01-01) ?? -1")).toBe("-1")
+    expect(run("fx(d, \"EUR\", \"EUR\", on: @2027-01-01) ?? -1")).toBe("2.50")
+  })
+  it("coalesce, min, max, abs", () => {
+    expect(run("coalesce(n, src.price.grossPrice, 0)")).toBe("11.9")
+    expect(run("coalesce(n, null)")).toBe(null)
+    expect(run("min(3, d, 2.6)")).toBe("2.50")
+    expect(run("max(a, b)")).toBe(7)
+    expect(run("abs(-d)")).toBe("2.50")
+  })
+  it("string functions", () => {
+    expect(run("upper(s)")).toBe("HELLO")
+    expect(run("lower(s)")).toBe("hello")
+    expect(run("trim(src.title)")).toBe("Mug")
+    expect(run("concat(src.articleNumber, \"-\", a, \"-\", d, \"-\", 19%)")).toBe("A1-7-2.50-19%")
+    expect(run("substr(s, 1, 3)")).toBe("ell")
+    expect(run("substr(s, 3)")).toBe("lo")
+    expect(run("substr(s, 10, 3)")).toBe("")
+    expect(run("replace(s, \"l\", \"L\")")).toBe("HeLLo")
+  })
+  it("bounded list built-ins: map, filter, sum, count", () => {
+    expect(run("map(src.lines, item.qty * 2)")).toEqual([4, 2])
+    expect(run("map(filter(src.lines, item.qty > 1), item.sku)")).toEqual(["x"])
+    expect(run("sum(src.lines, item.unit * item.qty)")).toBe("3.25")
+    expect(run("sum([1.5, 2])")).toBe("3.5")
+    expect(run("sum(filter(src.lines, item.qty > 5), item.qty)")).toBe(0)
+    expect(run("count(src.lines)")).toBe(2)
+    expect(run("count(src.lines, item.sku == \"y\")")).toBe(1)
+    expect(run("map([[1, 2], [3]], sum(item))")).toEqual([3, 3])
+  })
+})
+
+describe("evaluation is total", () => {
+  it("input that does not match its schema is an error result, not an exception", () => {
+    const c = compileExpression("src.price.netPrice * 2", env)
+    if (!c.ok) throw new Error("should compile")
+    expect(c.fn({ src: { price: { netPrice: "ten" } } })).toMatchObject({ ok: false, error: expect.stringContaining("src.price.netPrice") })
+    expect(c.fn({})).toMatchObject({ ok: false })
+    expect(c.fn({ src: { price: {} } })).toMatchObject({ ok: false, error: "src.price.netPrice is missing" })
+  })
+})
