@@ -565,8 +565,9 @@ const minMax = (c: Checker, e: Extract<Expr, { kind: "call" }>): TExpr => {
   let type: Type = args[0]!.type
   for (const a of args.slice(1)) {
     const u = unify(type, a.type)
-    if (u === undefined || (type.t === "percent") !== (a.type.t === "percent")) {
-      return c.error(u === undefined ? "DSL205" : "DSL215", `${e.fn}() mixes ${show(type)} and ${show(a.type)}`, a.span)
+    const percentMix = (type.t === "percent") !== (a.type.t === "percent")
+    if (u === undefined || percentMix) {
+      return c.error(percentMix ? "DSL215" : "DSL205", `${e.fn}() mixes ${show(type)} and ${show(a.type)}`, a.span)
     }
     type = u
   }

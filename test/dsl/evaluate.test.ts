@@ -60,7 +60,7 @@ describe("standard library", () => {
     expect(run("round(vat_add(src.price.netPrice, percent(src.price.taxRate)), 2)")).toBe("11.90")
     expect(run("vat_add(100, 7%)")).toBe("107.00")
     expect(run("round(vat_strip(src.price.grossPrice, 19%), 2) ?? 0")).toBe("10.00")
-    expect(run("vat_strip(119, 19%)")).toBe("100")
+    expect(run("vat_strip(119, 19%)")).toBe("100.00")
   })
   it("round with places, currency, default places and every mode", () => {
     expect(run("round(2.345, 2)")).toBe("2.35")
