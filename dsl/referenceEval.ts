@@ -220,21 +220,22 @@ const call = (e: Extract<TExpr, { k: "call" }>, env: Env): unknown => {
       if (weights.length === 0 || weights.some((w) => w === null || BigDecimal.isNegative(w))) return otherwise("bad weights")
       const sum = weights.reduce<BD>((a, b) => BigDecimal.sum(a, b!), BigDecimal.fromBigInt(0n))
       if (BigDecimal.isZero(sum)) return otherwise("weights sum to zero")
-      const unit = BigDecimal.make(1n, total.scale)
+      // Work in whole minor units so every share and remainder is an exact BigDecimal.
       const sign = BigDecimal.isNegative(total) ? -1n : 1n
-      const t = BigDecimal.abs(total)
-      const exact = weights.map((w) => BigDecimal.unsafeDivide(BigDecimal.multiply(t, w!), sum))
-      const floors = exact.map((x) => roundTo(x, total.scale, "floor"))
-      let left = BigDecimal.subtract(t, floors.reduce((a, b) => BigDecimal.sum(a, b), BigDecimal.make(0n, total.scale)))
-      const order = exact.map((x, i) => ({ i, r: BigDecimal.subtract(x, floors[i]!) }))
+      const units = BigDecimal.fromBigInt(BigDecimal.abs(total).value)
+      const products = weights.map((w) => BigDecimal.multiply(units, w!))
+      const remainders = products.map((p) => BigDecimal.unsafeRemainder(p, sum))
+      const floors = products.map((p, i) => BigDecimal.unsafeDivide(BigDecimal.subtract(p, remainders[i]!), sum))
+      let left = BigDecimal.subtract(units, floors.reduce((a, b) => BigDecimal.sum(a, b), BigDecimal.fromBigInt(0n)))
+      const order = remainders.map((r, i) => ({ i, r }))
         .sort((a, b) => (BigDecimal.equals(a.r, b.r) ? a.i - b.i : BigDecimal.greaterThan(a.r, b.r) ? -1 : 1))
       const parts = [...floors]
       for (const { i } of order) {
-        if (!BigDecimal.greaterThan(left, BigDecimal.make(0n, 0))) break
-        parts[i] = BigDecimal.sum(parts[i]!, unit)
-        left = BigDecimal.subtract(left, unit)
+        if (!BigDecimal.isPositive(left)) break
+        parts[i] = BigDecimal.sum(parts[i]!, ONE)
+        left = BigDecimal.subtract(left, ONE)
       }
-      return parts.map((p) => BigDecimal.make(p.value * sign, p.scale))
+      return parts.map((p) => BigDecimal.make(BigDecimal.scale(p, 0).value * sign, total.scale))
     }
     case "map": return eachItem(arg(0) as ReadonlyArray<unknown>, env, e.args[1]!)
     case "filter": {

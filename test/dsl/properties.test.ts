@@ -1,0 +1,155 @@
+import { describe, expect, it } from "@effect/vitest"
+import fc from "fast-check"
+import { compileExpression, formatDiagnostic, T } from "../../dsl/index.js"
+import { referenceEvaluate } from "../../dsl/referenceEval.js"
+import { normalize } from "./fixtures.js"
+
+const compileOk = (source: string, inputs: Record<string, ReturnType<typeof T.list> | typeof T.int>) => {
+  const c = compileExpression(source, { inputs })
+  if (!c.ok) throw new Error(c.diagnostics.map((d) => formatDiagnostic(source, d)).join("\n"))
+  return c
+}
+
+/** Decimal text with up to `places` fraction digits from an integer number of units. */
+const decimalText = (units: bigint, places: number): string => {
+  const neg = units < 0n
+  const digits = (neg ? -units : units).toString().padStart(places + 1, "0")
+  const text = places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`
+  return neg ? `-${text}` : text
+}
+const amount = (places: number, max = 10_000_000n) => fc.bigInt({ min: -max, max }).map((u) => decimalText(u, places))
+
+describe("money properties", () => {
+  const rates = [0, 5, 7, 9, 15, 19, 21]
+  it("vat_strip(vat_add(x, r)) rounds back to x for 2-decimal x and common rates, also after rounding the gross to cents", () => {
+    const exact = compileOk("round(vat_strip(vat_add(x, r), r), 2)", { x: T.money("EUR"), r: T.percent })
+    const viaCents = compileOk("round(vat_strip(round(vat_add(x, r), 2), r), 2)", { x: T.money("EUR"), r: T.percent })
+    fc.assert(fc.property(amount(2), fc.constantFrom(...rates), (x, r) => {
+      const want = { ok: true, value: x, fx: [] }
+      expect(exact.fn({ x, r })).toEqual(want)
+      expect(viaCents.fn({ x, r })).toEqual(want)
+    }), { numRuns: 2000 })
+  })
+
+  it("allocate always sums to the total and never strays a unit from the exact share", () => {
+    const c = compileOk("allocate(t, w) ?? []", { t: T.decimal, w: T.list(T.int) })
+    fc.assert(fc.property(
+      fc.integer({ min: 0, max: 3 }), fc.bigInt({ min: -1_000_000n, max: 1_000_000n }),
+      fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 1, maxLength: 12 }).filter((w) => w.some((x) => x > 0)),
+      (places, units, w) => {
+        const t = decimalText(units, places)
+        const r = c.fn({ t, w })
+        if (!r.ok) throw new Error(r.error)
+        const parts = (r.value as Array<string>).map((s) => BigInt(s.replace(".", "")))
+        expect(parts.reduce((a, b) => a + b, 0n)).toBe(units)
+        const sum = BigInt(w.reduce((a, b) => a + b, 0))
+        parts.forEach((p, i) => {
+          const exactTimesSum = units * BigInt(w[i]!)
+          const diff = p * sum - exactTimesSum
+          expect(diff < 0n ? -diff : diff).toBeLessThan(sum)
+        })
+        expect(referenceEvaluate(c.checked, { t, w }).ok && normalize(referenceEvaluate(c.checked, { t, w }))).toEqual(normalize(r))
+      },
+    ), { numRuns: 1000 })
+  })
+
+  /**
+   * An independent rounding oracle working on the decimal text digit by digit, the way one
+   * rounds by hand: keep `places` digits, look at the dropped ones, maybe add one unit.
+   */
+  const roundByHand = (text: string, places: number, mode: string): string => {
+    const neg = text.startsWith("-")
+    const [whole, frac = ""] = (neg ? text.slice(1) : text).split(".") as [string, string?]
+    const kept = frac.padEnd(places, "0").slice(0, places)
+    const dropped = frac.slice(places)
+    const nonZeroDropped = /[1-9]/.test(dropped)
+    const first = dropped === "" ? 0 : Number(dropped[0])
+    const restNonZero = /[1-9]/.test(dropped.slice(1))
+    const lastKept = Number((whole + kept).slice(-1))
+    let bump: boolean
+    switch (mode) {
+      case "down": bump = false; break
+      case "up": bump = nonZeroDropped; break
+      case "ceil": bump = !neg && nonZeroDropped; break
+      case "floor": bump = neg && nonZeroDropped; break
+      case "half_up": bump = first >= 5; break
+      default: bump = first > 5 || (first === 5 && (restNonZero || lastKept % 2 === 1))
+    }
+    let units = BigInt(whole + kept) + (bump ? 1n : 0n)
+    if (neg) units = -units
+    return units === 0n ? decimalText(0n, places) : decimalText(units, places)
+  }
+
+  it("every rounding mode agrees with an independent digit-by-digit implementation", () => {
+    const modes = ["half_up", "half_even", "up", "down", "ceil", "floor"] as const
+    const compiled = new Map(modes.flatMap((m) => [0, 1, 2, 3].map((p) => [`${m}/${p}`, compileOk(`round(x, ${p}, mode: ${m})`, { x: T.decimal })] as const)))
+    fc.assert(fc.property(fc.integer({ min: 0, max: 6 }).chain((s) => amount(s, 10n ** BigInt(s + 3))), fc.constantFrom(...modes), fc.integer({ min: 0, max: 3 }), (x, mode, places) => {
+      const c = compiled.get(`${mode}/${places}`)!
+      const fast = c.fn({ x })
+      expect(fast).toEqual({ ok: true, value: roundByHand(x, places, mode), fx: [] })
+      expect(normalize(referenceEvaluate(c.checked, { x }))).toEqual(normalize(fast))
+    }), { numRuns: 3000 })
+  })
+})
+
+/** Well-typed rules by construction, over every numeric operator and built-in. */
+const ruleArbitrary = () => {
+  const { num } = fc.letrec<{ num: string; pct: string; bool: string; lit: string }>((tie) => ({
+    lit: fc.oneof(fc.integer({ min: 0, max: 999 }).map(String), amount(3, 99_999n).map((s) => (s.startsWith("-") ? `(${s.replace("-", "- ")})` : s))),
+    pct: fc.oneof(fc.constant("p"), fc.constantFrom("7%", "19%", "5.5%", "0%"), tie("lit").map((l) => `percent(abs(${l}))`)),
+    bool: fc.oneof(
+      fc.tuple(tie("num"), fc.constantFrom("<", "<=", ">", ">=", "==", "!="), tie("num")).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      fc.tuple(tie("bool"), fc.constantFrom("and", "or"), tie("bool")).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      tie("bool").map((b) => `(not ${b})`),
+    ),
+    num: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      tie("lit"), fc.constantFrom("a", "b", "d", "(n ?? 1.5)", "sum(xs)", "count(xs)"),
+      fc.tuple(tie("num"), fc.constantFrom("+", "-", "*"), tie("num")).map(([a, op, b]) => `(${a} ${op} ${b})`),
+      fc.tuple(tie("num"), tie("num"), tie("lit")).map(([a, b, l]) => `(${a} / ${b} ?? ${l})`),
+      fc.tuple(tie("num"), fc.integer({ min: 0, max: 4 }), fc.constantFrom("half_up", "half_even", "up", "down", "ceil", "floor")).map(([x, p, m]) => `round(${x}, ${p}, mode: ${m})`),
+      fc.tuple(tie("num"), tie("pct")).map(([x, r]) => `vat_add(${x}, ${r})`),
+      fc.tuple(tie("num"), tie("pct")).map(([x, r]) => `vat_strip(${x}, ${r})`),
+      fc.tuple(tie("num"), tie("pct")).map(([x, r]) => `(${x} * ${r})`),
+      fc.tuple(tie("num"), tie("num")).map(([x, y]) => `min(${x}, ${y})`),
+      fc.tuple(tie("num"), tie("num")).map(([x, y]) => `max(${x}, ${y})`),
+      tie("num").map((x) => `abs(${x})`),
+      tie("num").map((x) => `(- ${x})`),
+      fc.tuple(tie("bool"), tie("num"), tie("num")).map(([c, x, y]) => `(if ${c} then ${x} else ${y})`),
+      fc.tuple(tie("num")).map(([x]) => `sum(xs, item * ${x})`),
+      fc.tuple(tie("num"), tie("num")).map(([x, y]) => `lookup("t", ${x}, default: ${y})`),
+    ),
+  }))
+  return num
+}
+
+describe("the fast evaluator agrees with the BigDecimal reference", () => {
+  it("on generated rules and inputs", () => {
+    const inputs = { a: T.int, b: T.int, d: T.decimal, n: T.nullable(T.decimal), p: T.percent, xs: T.list(T.decimal) }
+    const data = fc.record({
+      a: fc.integer({ min: -50, max: 50 }), b: fc.integer({ min: -3, max: 3 }),
+      d: fc.integer({ min: 0, max: 4 }).chain((s) => amount(s, 100_000n)),
+      n: fc.option(amount(2, 10_000n), { nil: null }),
+      p: fc.integer({ min: 0, max: 300 }).map((x) => decimalText(BigInt(x), 1)),
+      xs: fc.array(amount(2, 10_000n), { maxLength: 4 }),
+    })
+    let compiled = 0
+    fc.assert(fc.property(ruleArbitrary(), fc.array(data, { minLength: 1, maxLength: 4 }), (source, rows) => {
+      const c = compileExpression(source, { inputs, tables: { t: T.decimal } })
+      if (!c.ok) {
+        // Only the size limits may refuse a generated rule; anything else is a checker bug.
+        expect(c.diagnostics.every((d) => d.code === "DSL103" || d.code === "DSL104"), c.diagnostics.map((d) => formatDiagnostic(source, d)).join("\n")).toBe(true)
+        return
+      }
+      compiled++
+      const rt = { tables: { t: { "0": "0.5", "1": 2, "7": "-3.25" } } }
+      for (const row of rows) {
+        const fast = c.fn(row, rt)
+        const ref = referenceEvaluate(c.checked, row, rt)
+        expect(fast.ok, `${source} on ${JSON.stringify(row)}: ${JSON.stringify(fast)} vs ${JSON.stringify(ref)}`).toBe(ref.ok)
+        if (fast.ok && ref.ok) expect(normalize(fast.value), source).toEqual(normalize(ref.value))
+      }
+    }), { numRuns: 400 })
+    expect(compiled).toBeGreaterThan(300)
+  })
+})
