@@ -84,6 +84,9 @@ const layout = (reader: Reader, root: Element): ReadonlyArray<EcbDay> => {
   })
 }
 
+// XML whitespace (space, tab, CR, LF); charCodeAt past the end is NaN, which is not space.
+const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
+
 const NAME = /[A-Za-z_][A-Za-z0-9_.:-]*/y
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'" }
 
@@ -123,7 +126,7 @@ class Reader {
   /** Whitespace and comments, allowed between elements. */
   private misc() {
     for (;;) {
-      while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++
+      while (isSpace(this.text.charCodeAt(this.pos))) this.pos++
       if (this.text.startsWith("<!--", this.pos)) {
         const end = this.text.indexOf("-->", this.pos + 4)
         if (end < 0) this.fail("a comment is not closed")
@@ -146,7 +149,7 @@ class Reader {
 
   private skipSpace() {
     const start = this.pos
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos]!)) this.pos++
+    while (isSpace(this.text.charCodeAt(this.pos))) this.pos++
     return this.pos > start
   }
 
@@ -212,6 +215,7 @@ class Reader {
   }
 
   private unescape(raw: string, offset: number): string {
+    if (!raw.includes("&")) return raw
     return raw.replace(/&([^;\s<&]*);?/g, (whole, ref: string, at: number) => {
       const where = offset + at
       if (!whole.endsWith(";")) return this.fail("a & that does not start an entity reference", where)
