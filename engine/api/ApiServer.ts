@@ -2,10 +2,21 @@ import { HttpApiBuilder, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { createServer } from "node:http"
+import { DslRuleChecker } from "../rules/DslRuleChecker.js"
+import { RuleStore } from "../rules/RuleStore.js"
+import { Tenants } from "../tenancy/Tenants.js"
+import { AuthenticationLive } from "./Authentication.js"
 import { HealthHandlers } from "./HealthHandlers.js"
+import { RulesHandlers } from "./RulesHandlers.js"
 import { VortexApi } from "./VortexApi.js"
 
-const ApiLive = HttpApiBuilder.api(VortexApi).pipe(Layer.provide(HealthHandlers))
+/** The API with every handler group and what they need, save the database. */
+export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
+  Layer.provide([HealthHandlers, RulesHandlers]),
+  Layer.provide(AuthenticationLive),
+  Layer.provide([RuleStore.Default, Tenants.Default]),
+  Layer.provide(DslRuleChecker),
+)
 
 /** The API (and later the panel and webhook intake) on one port of 127.0.0.1 by default. */
 export const ApiServer = (options: { readonly port: number; readonly host: string }) =>

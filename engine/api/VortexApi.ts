@@ -1,5 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { RulesApi } from "./RulesApi.js"
 
 export const Health = Schema.Struct({
   status: Schema.Literal("ok"),
@@ -20,5 +21,6 @@ export class HealthGroup extends HttpApiGroup.make("health")
  */
 export class VortexApi extends HttpApi.make("vortex")
   .add(HealthGroup)
+  .add(RulesApi)
   .prefix("/api")
   .annotate(OpenApi.Title, "Vortex API") {}

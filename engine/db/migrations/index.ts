@@ -1,6 +1,8 @@
 import { Migrator } from "@effect/sql"
 import foundation from "./0001_foundation.js"
 import fxRates from "./0002_fx_rates.js"
+import ruleSets from "./0003_rule_sets.js"
+import apiTokens from "./0004_api_tokens.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -9,4 +11,6 @@ import fxRates from "./0002_fx_rates.js"
 export const migrations = Migrator.fromRecord({
   "0001_foundation": foundation,
   "0002_fx_rates": fxRates,
+  "0003_rule_sets": ruleSets,
+  "0004_api_tokens": apiTokens,
 })
