@@ -187,7 +187,9 @@ export const makeBigCommerceClient = (
       headers: { "X-Auth-Token": credentials.accessToken },
       secrets: [credentials.accessToken],
       rateLimit: { _tag: "HeaderDriven", headers: BigCommerceRateLimitHeaders, reserve: credentials.reserve ?? 1 },
-      resetMsHeader: BigCommerceRateLimitHeaders.resetMs,
+      // No `resetMsHeader`: BigCommerce sends the reset time on EVERY answer, so as a retry floor
+      // it would make a 500 wait out the whole 30 s window. After a 429 the header-driven limiter
+      // already holds the next request until the reported reset.
       ...(credentials.retry !== undefined ? { retry: credentials.retry } : {}),
       ...(credentials.timeoutMs !== undefined ? { timeoutMs: credentials.timeoutMs } : {}),
     })

@@ -46,6 +46,19 @@ export interface RecordedLike {
   readonly responseBody: unknown
 }
 
+/**
+ * Places where the spec contradicts a state the store can be in. Each entry names the exchange
+ * and the exact violation it excuses, nothing broader.
+ */
+const knownSpecGaps: ReadonlyArray<{ readonly template: string; readonly status: number; readonly message: RegExp; readonly why: string }> = [
+  {
+    template: "GET /v3/hooks",
+    status: 200,
+    message: /^\/data must NOT have fewer than 1 items/,
+    why: "webhooks_Resp declares `data.minItems: 1`, yet a store with no hooks has an empty list",
+  },
+]
+
 /** Every departure from the official specs among the recorded exchanges, as printable lines. */
 export const contractViolations = (
   exchanges: ReadonlyArray<RecordedLike>,
@@ -70,7 +83,9 @@ export const contractViolations = (
       if (!shapeOk) out.push(`${x.method} ${x.path} -> ${x.status} [response] not a ${x.path.startsWith("/v2/") ? "v2" : "v3"} error body`)
       continue
     }
-    out.push(...contract.check(ex).map((v) => `${v.exchange} [${v.where}] ${v.message}`))
+    const excused = (message: string) =>
+      knownSpecGaps.some((g) => op !== undefined && g.template === `${x.method} ${op.template}` && g.status === x.status && g.message.test(message))
+    out.push(...contract.check(ex).filter((v) => !excused(v.message)).map((v) => `${v.exchange} [${v.where}] ${v.message}`))
   }
   return out
 }
