@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { readFileSync } from "node:fs"
+import { compileExpression, T } from "../../dsl/index.js"
 import { addDays } from "../../engine/fx/CalendarDate.js"
 import { FxRates } from "../../engine/fx/FxRates.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
@@ -150,6 +151,21 @@ describe.each(backends)("FX rates on %s", (backend) => {
           const error = yield* Effect.flip(convert("10", from, to, on))
           assert.deepStrictEqual([error._tag, error.from, error.to, error.date], ["FxRateMissing", from, to, on])
         }
+      }))
+
+    it.effect("a DSL rule converts with the snapshot and records the rate it used", () =>
+      Effect.gen(function* () {
+        const rates = yield* FxRates.snapshot("2026-03-01", "2026-03-31")
+        const rule = compileExpression(`round(fx(amount, "EUR", "AED", on: day, default: 0), "AED")`, {
+          inputs: { amount: T.decimal, day: T.date },
+        })
+        if (!rule.ok) return assert.fail(JSON.stringify(rule.diagnostics))
+        // Saturday → Friday's 4.264507: 49.95 × 4.264507 = 213.01212465 → 213.01, as the service says above
+        assert.deepStrictEqual(rule.fn({ amount: "49.95", day: "2026-03-14" }, { rates }), {
+          ok: true,
+          value: "213.01",
+          fx: [{ from: "EUR", to: "AED", on: "2026-03-14", rate: "4.264507", date: "2026-03-13", source: "ECB+USD-peg" }],
+        })
       }))
 
     it.effect("the snapshot provider answers exactly as the service, day by day", () =>
