@@ -116,7 +116,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       }
       return { run, type: T.list(body.type) }
     }
-    if (typeof entry === "object") return record(entry, path, target, item)
+    if (typeof entry === "object" && !Array.isArray(entry)) return record(entry, path, target, item)
     diagnostics.push({ code: "DSL304", message: "a mapping entry is an expression, a nested block or { for, map }", span: spanAt("", 0), fieldPath: path, source: "" })
     return undefined
   }
