@@ -122,7 +122,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
     const flow = str(test["flow"])
     if (flow === undefined || !isFlowName(flow)) return
     if (!(flow in flows)) {
-      const configured = Object.keys(flows)
+      const configured = Object.keys(flows).filter(isFlowName)
       push("VX024", valuePosition(parsed, ["tests", i, "flow"]), `test "${name ?? i}" runs flow "${flow}", which this pipeline does not configure (configured: ${configured.join(", ") || "none"})`)
       return
     }

@@ -100,7 +100,8 @@ const firstAliasPosition = (doc: Document.Parsed, lineCounter: LineCounter): Pos
 }
 
 const duplicateKeyMessage = (text: string, pos: readonly [number, number]): string => {
-  const key = text.slice(pos[0], pos[1]).split(/[:\n]/)[0]?.trim()
+  // the error range covers only the key's first character; the key runs to its colon
+  const key = text.slice(pos[0], pos[0] + 1024).split(/[:\n]/)[0]?.trim()
   return key ? `duplicate key "${key}": each key may appear once per mapping` : "duplicate key in mapping"
 }
 
