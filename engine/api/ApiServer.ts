@@ -18,11 +18,14 @@ export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
   Layer.provide(DslRuleChecker),
 )
 
-/** The API (and later the panel and webhook intake) on one port of 127.0.0.1 by default. */
-export const ApiServer = (options: { readonly port: number; readonly host: string }) =>
-  HttpApiBuilder.serve(HttpMiddleware.logger).pipe(
+/**
+ * The API (and later the panel and webhook intake) on one port of 127.0.0.1 by default;
+ * port 0 picks a free one (tests read it from `HttpServer.HttpServer`).
+ */
+export const ApiServer = (options: { readonly port: number; readonly host: string; readonly logRequests?: boolean }) =>
+  HttpApiBuilder.serve(options.logRequests === false ? undefined : HttpMiddleware.logger).pipe(
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
     Layer.provide(ApiLive),
     HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(createServer, { port: options.port, host: options.host })),
+    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: options.port, host: options.host })),
   )

@@ -49,7 +49,8 @@ const PreviewRow = Schema.Struct({
   differences: Schema.Array(Schema.String),
 })
 
-const Yaml = HttpApiSchema.Text({ contentType: "application/yaml" })
+// text/* so the server hands the handler a string (application/yaml arrives as bytes)
+const Yaml = HttpApiSchema.Text({ contentType: "text/yaml" })
 
 /** Rule sets of the calling tenant (DESIGN.md §5); every route acts for that tenant only. */
 export class RulesApi extends HttpApiGroup.make("rules")

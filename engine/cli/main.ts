@@ -7,6 +7,7 @@ const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   up: () => import("./up.js"),
   validate: () => import("./validate.js"),
   fx: () => import("./fx.js"),
+  rules: () => import("./rules.js"),
 }
 
 const help = Effect.gen(function* () {
