@@ -74,6 +74,8 @@ export class BigCommerceSimulator {
   private readonly random: () => number
   private server: Server | undefined
   private port = 0
+  private handling = 0
+  private handledWaiters: Array<() => void> = []
 
   constructor(options: SimulatorOptions = {}) {
     this.storeHash = options.storeHash ?? "simstore1"
@@ -99,10 +101,15 @@ export class BigCommerceSimulator {
 
   private listen(port: number): Promise<void> {
     const server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
-        res.statusCode = 500
-        res.end(JSON.stringify({ status: 500, title: String(e), type: "about:blank" }))
-      })
+      this.handling++
+      this.handle(req, res)
+        .catch((e) => {
+          res.statusCode = 500
+          res.end(JSON.stringify({ status: 500, title: String(e), type: "about:blank" }))
+        })
+        .finally(() => {
+          if (--this.handling === 0) for (const w of this.handledWaiters.splice(0)) w()
+        })
     })
     this.server = server
     return new Promise((resolve) => server.listen(port, "127.0.0.1", () => {
@@ -118,6 +125,11 @@ export class BigCommerceSimulator {
     this.server = undefined
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
+  /** Resolves once no request is being handled, e.g. one whose client already gave up waiting. */
+  requestsSettled(): Promise<void> {
+    return this.handling === 0 ? Promise.resolve() : new Promise((r) => this.handledWaiters.push(r))
   }
 
   /**

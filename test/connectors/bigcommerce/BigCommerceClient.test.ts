@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
+import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal, Effect, Exit, Layer } from "effect"
@@ -24,7 +25,10 @@ const fast = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 40 }
 let stores = 0
 
 /** A fresh simulated store and a client for it; the exchanges join the contract check on release. */
-const withStore = <A, E>(options: SimulatorOptions, body: (sim: BigCommerceSimulator, bc: BigCommerceApi) => Effect.Effect<A, E>) =>
+const withStore = <A, E>(
+  options: SimulatorOptions,
+  body: (sim: BigCommerceSimulator, bc: BigCommerceApi) => Effect.Effect<A, E, HttpClient.HttpClient | RateLimiters>,
+) =>
   Effect.scoped(Effect.gen(function* () {
     const sim = yield* Effect.acquireRelease(
       Effect.promise(() => BigCommerceSimulator.start({ storeHash: `store${++stores}`, ...options })),
@@ -129,6 +133,19 @@ describe("BigCommerce client", () => {
       assert.strictEqual(error?._tag, "HttpStatusFailure")
       assert.strictEqual(error?._tag === "HttpStatusFailure" ? error.outcome : undefined, "unknown-outcome")
       assert.deepStrictEqual(sim.writeCounts(), { "POST /v3/catalog/products": 1 })
+    })))
+
+  it.live("a create that times out on a slow store is an unknown outcome, and the store did create it", () =>
+    withStore({}, (sim, bc) => Effect.gen(function* () {
+      sim.faults.latencyMs = 400
+      const slow = yield* makeBigCommerceClient({ storeHash: sim.storeHash, accessToken: sim.accessToken, apiOrigin: new URL(sim.baseUrl).origin, retry: fast, timeoutMs: 100 })
+      const error = yield* Effect.flip(slow.createProduct({ name: "Slow", type: "physical", sku: "SL-1", price: dec("1"), weight: 1 }))
+      assert.strictEqual(error._tag, "HttpTimeout")
+      assert.strictEqual(error._tag === "HttpTimeout" ? error.outcome : undefined, "unknown-outcome")
+      yield* Effect.promise(() => sim.requestsSettled())
+      sim.faults.latencyMs = 0
+      // Looking before re-creating finds it: the reason unknown outcomes exist.
+      assert.deepStrictEqual((yield* bc.findProductsBySku(["SL-1"])).map((p) => p.name), ["Slow"])
     })))
 
   it.live("creates a product with an exact price and maps a duplicate SKU to a conflict", () =>

@@ -57,6 +57,16 @@ describe("BigCommerce simulator", () => {
     expect(sim.exchanges.at(-1)!.executed).toBe(false)
   })
 
+  it("answers injected 5xx without executing the request", async () => {
+    sim.faults.serverErrorRate = 1
+    const r = await call("POST", "/v3/catalog/products", { name: "X", type: "physical", weight: 1, price: 1 })
+    expect(r.status).toBe(500)
+    expect(sim.store.products.size).toBe(0)
+    sim.faults.serverErrorRate = 0
+    const v2 = await call("GET", "/v2/orders/1")
+    expect(v2.status).toBe(404)
+  })
+
   it("finds products by sku and sku:in, paging with meta.pagination", async () => {
     sim.store.seed(Array.from({ length: 7 }, (_, i) => ({ sku: `S${i}` })))
     const one = await call("GET", "/v3/catalog/products?sku=s3")
@@ -195,6 +205,19 @@ describe("BigCommerce simulator", () => {
       await rx.close()
       expect(sim.webhooks.attempts.map((a) => a.status)).toEqual([503, 503, 200])
       expect(rx.received.map((r) => r.body.hash)).toEqual(Array(3).fill(rx.received[0]!.body.hash))
+    })
+
+    it("deactivates a hook whose destination keeps failing through the whole schedule", async () => {
+      sim.faults.webhooks.retryScale = 0.0000001
+      const rx = await receiver(() => 500)
+      const made = await call("POST", "/v3/hooks", { scope: "store/order/created", destination: rx.url })
+      sim.store.seed([{ sku: "W9", stock: 1 }])
+      sim.store.placeOrder({ lines: [{ sku: "W9", quantity: 1 }] })
+      await sim.webhooks.idle()
+      await rx.close()
+      // The first attempt plus one per documented retry delay.
+      expect(rx.received).toHaveLength(12)
+      expect((await call("GET", `/v3/hooks/${made.json.data.id}`)).json.data.is_active).toBe(false)
     })
 
     it("can drop or duplicate deliveries", async () => {
