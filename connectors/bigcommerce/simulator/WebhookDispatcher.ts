@@ -43,6 +43,8 @@ export const hookMatches = (hookScope: string, eventScope: string): boolean =>
 
 export class WebhookDispatcher {
   readonly attempts: Array<DeliveryAttempt> = []
+  /** Every event the store announced, whether or not any hook listened or a fault dropped it. */
+  readonly announced: Array<{ readonly scope: string; readonly data: Record<string, unknown> }> = []
   private readonly timers = new Set<NodeJS.Timeout>()
   private inFlight = 0
   private waiters: Array<() => void> = []
@@ -55,6 +57,7 @@ export class WebhookDispatcher {
   ) {}
 
   emit(hooks: Iterable<Hook>, scope: string, data: Record<string, unknown>): void {
+    this.announced.push({ scope, data })
     const payload = {
       scope,
       store_id: this.storeId,

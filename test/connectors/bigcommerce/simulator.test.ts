@@ -136,6 +136,18 @@ describe("BigCommerce simulator", () => {
     expect(missing.json).toEqual([{ status: 404, message: "The requested resource was not found." }])
   })
 
+  it("lists the 15 documented order statuses and announces a status change", async () => {
+    const statuses = await call("GET", "/v2/order_statuses")
+    expect(statuses.json.map((x: any) => [x.id, x.name])).toContainEqual([11, "Awaiting Fulfillment"])
+    expect(statuses.json).toHaveLength(15)
+    sim.store.seed([{ sku: "ST", stock: 1 }])
+    const order = sim.store.placeOrder({ lines: [{ sku: "ST", quantity: 1 }] })
+    const updated = await call("PUT", `/v2/orders/${order.id}`, { status_id: 9 })
+    expect(updated.json).toMatchObject({ status_id: 9, status: "Awaiting Shipment" })
+    expect(sim.webhooks.announced).toContainEqual({ scope: "store/order/statusUpdated", data: { type: "order", id: order.id, status: { previous_status_id: 11, new_status_id: 9 } } })
+    expect((await call("PUT", `/v2/orders/${order.id}`, { status_id: 99 })).status).toBe(400)
+  })
+
   it("ships an order with a tracking number and moves it to Shipped", async () => {
     sim.store.seed([{ sku: "T1", stock: 3 }])
     const order = sim.store.placeOrder({ lines: [{ sku: "T1", quantity: 1 }] })
