@@ -3,6 +3,7 @@ import foundation from "./0001_foundation.js"
 import fxRates from "./0002_fx_rates.js"
 import ruleSets from "./0003_rule_sets.js"
 import apiTokens from "./0004_api_tokens.js"
+import stock from "./0005_stock.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -13,4 +14,5 @@ export const migrations = Migrator.fromRecord({
   "0002_fx_rates": fxRates,
   "0003_rule_sets": ruleSets,
   "0004_api_tokens": apiTokens,
+  "0005_stock": stock,
 })
