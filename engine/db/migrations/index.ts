@@ -4,6 +4,7 @@ import fxRates from "./0002_fx_rates.js"
 import ruleSets from "./0003_rule_sets.js"
 import apiTokens from "./0004_api_tokens.js"
 import stock from "./0005_stock.js"
+import orders from "./0006_orders.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -15,4 +16,5 @@ export const migrations = Migrator.fromRecord({
   "0003_rule_sets": ruleSets,
   "0004_api_tokens": apiTokens,
   "0005_stock": stock,
+  "0006_orders": orders,
 })
