@@ -3,7 +3,7 @@
  * refunds, and webhooks. Amounts are bigint ten-thousandths (see Money4). Every change that
  * BigCommerce would announce is reported through `announce` with its webhook scope and data.
  */
-import { formatMoney4, parseMoney4 } from "./Money4.js"
+import { parseMoney4 } from "./Money4.js"
 import type { Hook } from "./WebhookDispatcher.js"
 
 export type Tracking = "none" | "product" | "variant"
@@ -351,4 +351,3 @@ export class SimulatorStore {
   }
 }
 
-export { formatMoney4 }
