@@ -27,6 +27,12 @@ describe("OpenAPI contract validator over the official BigCommerce specs", () =>
     expect(contract.check({ method: "POST", path: "/v3/catalog/products", requestBody: { name: "Mug", type: "physical", weight: 1, price: 2 }, status: 200, responseBody: { data: { id: 1, name: "Mug", type: "physical", weight: 1, price: 2 }, meta: {} } })).toEqual([])
   })
 
+  it("flags query parameters the operation does not document", () => {
+    expect(contract.check({ method: "GET", path: "/v3/catalog/products?sku:in=A,B&page=2&limit=5", status: 200, responseBody: { data: [], meta: {} } })).toEqual([])
+    const bad = contract.check({ method: "GET", path: "/v3/catalog/products?skus=A", status: 200, responseBody: { data: [], meta: {} } })
+    expect(bad.map((v) => v.message)).toEqual(['query parameter "skus" is not documented'])
+  })
+
   it("reports an unknown operation and an undocumented status", () => {
     expect(contract.check({ method: "GET", path: "/v3/nowhere", status: 200 })[0]!.where).toBe("operation")
     expect(contract.check({ method: "GET", path: "/v2/orders", status: 418 })[0]!.message).toMatch(/not documented/)

@@ -42,6 +42,8 @@ interface Operation {
   readonly method: string
   readonly pointer: string
   readonly node: any
+  /** Path-level parameters, which apply to every method of the path. */
+  readonly pathParameters: ReadonlyArray<any>
 }
 
 const pointerEscape = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1")
@@ -126,6 +128,7 @@ export class OpenApiContract {
             method: method.toUpperCase(),
             pointer: `/paths/${pointerEscape(template)}/${method}`,
             node: item[method],
+            pathParameters: item.parameters ?? [],
           })
         }
       }
@@ -174,6 +177,18 @@ export class OpenApiContract {
     const op = this.findOperation(ex.method, ex.path)
     if (op === undefined) return [{ exchange: label, where: "operation", message: "no such operation in the specs" }]
     const out: Array<Violation> = []
+    const query = new URLSearchParams(ex.path.split("?")[1] ?? "")
+    if ([...query.keys()].length > 0) {
+      const documented = new Set(
+        [...op.pathParameters, ...(op.node.parameters ?? [])]
+          .map((p: any) => this.deref(op.doc, p, "").node)
+          .filter((p: any) => p?.in === "query")
+          .map((p: any) => String(p.name)),
+      )
+      for (const name of new Set(query.keys())) {
+        if (!documented.has(name)) out.push({ exchange: label, where: "request", message: `query parameter "${name}" is not documented` })
+      }
+    }
     const run = (where: "request" | "response", pointer: string, body: unknown) => {
       const fn = this.validator(op.docId.replace("%DIR%", where), pointer)
       if (!fn(body)) {
