@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   readonly rateLimit?: Partial<RateLimitSettings>
   /** Seed of the fault dice, so a failing run can be replayed. */
   readonly seed?: number
+  /** Keep every exchange for contract checks (tests); a long-running sandbox turns it off. */
+  readonly recordExchanges?: boolean
 }
 
 export interface Faults {
@@ -74,6 +76,9 @@ export class BigCommerceSimulator {
   private readonly random: () => number
   private server: Server | undefined
   private port = 0
+  private readonly recording: boolean
+  private readonly writes = new Map<string, number>()
+  private quotaRefusals = 0
   private handling = 0
   private handledWaiters: Array<() => void> = []
 
@@ -81,6 +86,7 @@ export class BigCommerceSimulator {
     this.storeHash = options.storeHash ?? "simstore1"
     this.accessToken = options.accessToken ?? "sim-access-token"
     this.random = mulberry32(options.seed ?? 42)
+    this.recording = options.recordExchanges ?? true
     this.rateLimit = { enabled: true, quota: 150, windowMs: 30_000, ...options.rateLimit }
     this.quota = new RateLimitWindow(this.rateLimit)
     this.faults = { latencyMs: 0, serverErrorRate: 0, failNext: { count: 0, status: 500 }, webhooks: { dropRate: 0, duplicateRate: 0, retryScale: 1 } }
@@ -137,18 +143,12 @@ export class BigCommerceSimulator {
    * whatever their answer: each one cost quota, which is what API-economy tests measure.
    */
   writeCounts(): Record<string, number> {
-    const counts: Record<string, number> = {}
-    for (const x of this.exchanges) {
-      if (x.method === "GET" || x.template === undefined || x.status === 401) continue
-      const key = `${x.method} ${x.template}`
-      counts[key] = (counts[key] ?? 0) + 1
-    }
-    return counts
+    return Object.fromEntries(this.writes)
   }
 
   /** Requests answered 429 because the window's quota was spent. */
   rejectedForQuota(): number {
-    return this.exchanges.filter((x) => x.status === 429).length
+    return this.quotaRefusals
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -182,7 +182,10 @@ export class BigCommerceSimulator {
     } else {
       const verdict = this.quota.take()
       quotaHeaders = verdict.headers
-      if (!verdict.allowed) reply = error(429, "Too many requests")
+      if (!verdict.allowed) {
+        this.quotaRefusals++
+        reply = error(429, "Too many requests")
+      }
       else if (this.faults.failNext.count > 0) {
         this.faults.failNext.count--
         reply = error(this.faults.failNext.status, "Internal Server Error")
@@ -202,7 +205,11 @@ export class BigCommerceSimulator {
     }
     if (Object.keys(quotaHeaders).length === 0) quotaHeaders = this.quota.peek()
 
-    this.exchanges.push({
+    if (method !== "GET" && match !== undefined && reply.status !== 401) {
+      const key = `${method} ${match.r.template}`
+      this.writes.set(key, (this.writes.get(key) ?? 0) + 1)
+    }
+    if (this.recording) this.exchanges.push({
       method,
       path: inner + url.search,
       template: match?.r.template,

@@ -21,6 +21,7 @@ export const serveBigCommerceSimulator = (args: ReadonlyArray<string>): Effect.E
     const sim = yield* Effect.acquireRelease(
       Effect.promise(() => BigCommerceSimulator.start({
         port: Number(option(args, "--port") ?? "0"),
+        recordExchanges: false,
         ...(option(args, "--store-hash") !== undefined ? { storeHash: option(args, "--store-hash")! } : {}),
         ...(option(args, "--token") !== undefined ? { accessToken: option(args, "--token")! } : {}),
         rateLimit: { enabled: !args.includes("--no-rate-limit"), ...(quota !== undefined ? { quota: Number(quota) } : {}) },
