@@ -168,8 +168,8 @@ export const makeConnectorHttp = (
           })
 
         for (let attempt = 1; ; attempt++) {
-          yield* limiter.acquire
-          const result = yield* Effect.either(attemptOnce(attempt))
+          const finished = yield* limiter.acquire
+          const result = yield* Effect.either(attemptOnce(attempt).pipe(Effect.ensuring(finished)))
           if (Either.isRight(result)) return result.right
           const failure = result.left
           if (failure.outcome !== "retryable" || attempt >= retry.maxAttempts) return yield* failure

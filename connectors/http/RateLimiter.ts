@@ -1,16 +1,19 @@
-import { Clock, Effect } from "effect"
+import { Clock, Deferred, Effect } from "effect"
 
 /**
  * How a credential's request rate is limited.
  * - `TokenBucket`: a documented fixed rate (lexoffice: 2 req/s per token across all endpoints).
  *   `perSecond` should sit a little under the documented limit: the server's bucket and ours do
  *   not share a clock, and lexoffice warns that pacing at exactly the limit draws 429s.
+ * - `SlidingWindow`: at most `limit` requests in any `windowMs`, measured conservatively from when
+ *   a request was sent until its answer arrived (see `makeSlidingWindow`). Jitter-proof.
  * - `HeaderDriven`: the server tells us what is left (BigCommerce `X-Rate-Limit-*`); we spend
  *   the reported quota and wait for the reported reset once only `reserve` requests remain.
  * - `Unlimited`: no pacing (simulators with the limit off, benchmarks of the layer itself).
  */
 export type RateLimit =
   | { readonly _tag: "TokenBucket"; readonly perSecond: number; readonly burst: number }
+  | { readonly _tag: "SlidingWindow"; readonly limit: number; readonly windowMs: number; readonly marginMs: number }
   | { readonly _tag: "HeaderDriven"; readonly headers: RateLimitHeaders; readonly reserve: number }
   | { readonly _tag: "Unlimited" }
 
@@ -29,8 +32,11 @@ export const BigCommerceRateLimitHeaders: RateLimitHeaders = {
 }
 
 export interface RateLimiter {
-  /** Waits until one request may be sent, and accounts for it. */
-  readonly acquire: Effect.Effect<void>
+  /**
+   * Waits until one request may be sent and accounts for it. Yields the effect to run once the
+   * request is over (answered, failed or interrupted).
+   */
+  readonly acquire: Effect.Effect<Effect.Effect<void>>
   /** Feeds back what the server said (headers are lower-cased), so the limiter can adapt. */
   readonly observe: (status: number, headers: Readonly<Record<string, string>>) => Effect.Effect<void>
 }
@@ -61,13 +67,14 @@ export const makeTokenBucket = (perSecond: number, burst: number): Effect.Effect
         if (available >= 1) {
           tokens = available - 1
           updatedAt = now
-          return
+          return Effect.void
         }
         const waitMs = Math.ceil((1 - available) * msPerToken)
         yield* Effect.sleep(waitMs)
         // State is written only after the sleep: an interrupted waiter consumes nothing.
         tokens = 0
         updatedAt = now + waitMs
+        return Effect.void
       }),
     )
 
@@ -109,6 +116,7 @@ export const makeHeaderDriven = (names: RateLimitHeaders, reserve: number): Effe
           resetAt = 0
         }
         if (left !== undefined) left = left - 1
+        return Effect.void
       }),
     )
 
@@ -129,12 +137,45 @@ export const makeHeaderDriven = (names: RateLimitHeaders, reserve: number): Effe
     return { acquire, observe }
   })
 
-export const unlimited: RateLimiter = { acquire: Effect.void, observe: () => Effect.void }
+/**
+ * At most `limit` requests in any window of `windowMs`, whatever the network does. The server
+ * sees a request at some instant between our send and our receipt of its answer, so if request
+ * k+limit is sent no sooner than `windowMs` (+ margin) after request k was answered, no server-side
+ * window of `windowMs` can ever hold more than `limit` of them — jitter, slow connects and clock
+ * placement included. Throughput is limit / (windowMs + latency): ≈ 1.99 req/s at 5 ms latency.
+ */
+export const makeSlidingWindow = (limit: number, windowMs: number, marginMs: number): Effect.Effect<RateLimiter> =>
+  Effect.gen(function* () {
+    const mutex = yield* Effect.makeSemaphore(1)
+    // The last `limit` requests, oldest first; each resolves with the time its answer arrived.
+    const recent: Array<Deferred.Deferred<number>> = []
+
+    const acquire = mutex.withPermits(1)(
+      Effect.gen(function* () {
+        if (recent.length >= limit) {
+          const finishedAt = yield* Deferred.await(recent[0]!)
+          const now = yield* Clock.currentTimeMillis
+          const waitMs = finishedAt + windowMs + marginMs - now
+          if (waitMs > 0) yield* Effect.sleep(waitMs)
+          recent.shift()
+        }
+        const done = yield* Deferred.make<number>()
+        recent.push(done)
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => Deferred.succeed(done, now)).pipe(Effect.asVoid)
+      }),
+    )
+
+    return { acquire, observe: () => Effect.void }
+  })
+
+export const unlimited: RateLimiter = { acquire: Effect.succeed(Effect.void), observe: () => Effect.void }
 
 export const makeRateLimiter = (limit: RateLimit): Effect.Effect<RateLimiter> => {
   switch (limit._tag) {
     case "TokenBucket":
       return makeTokenBucket(limit.perSecond, limit.burst)
+    case "SlidingWindow":
+      return makeSlidingWindow(limit.limit, limit.windowMs, limit.marginMs)
     case "HeaderDriven":
       return makeHeaderDriven(limit.headers, limit.reserve)
     case "Unlimited":

@@ -21,6 +21,10 @@
  * `makeConnectorHttp` needs `HttpClient.HttpClient` (e.g. `NodeHttpClient.layerUndici`) and
  * `RateLimiters.Default` (provide ONE per process so every client of a credential shares a bucket).
  *
+ * Rate limits (RateLimiter.ts): `TokenBucket` (fixed documented rate), `SlidingWindow` (at most N per
+ * window measured from send to answer — jitter-proof; lexoffice uses it), `HeaderDriven` (BigCommerce
+ * `X-Rate-Limit-*`), `Unlimited`.
+ *
  * `send` paces through the limiter, retries `retryable` failures with backoff + jitter (server
  * wait headers are a floor), and fails with an `HttpFailure` (HttpStatusFailure | HttpTransportFailure
  * | HttpTimeout), each carrying an `outcome`: `retryable` (retries exhausted), `permanent` (4xx — map

@@ -41,11 +41,12 @@ import { htmlEncode, parseJson } from "./Wire.js"
 export const LEXOFFICE_BASE_URL = "https://api.lexware.io"
 
 /**
- * 2 req/s per key across all endpoints (DOC #API Rate Limits). We pace at 1.92/s with no burst:
- * requests leave at least 521 ms apart, so any 1 s window holds at most two of them even with
- * some tens of ms of network jitter; lexoffice warns that pacing at exactly the limit draws 429s.
+ * 2 req/s per key across all endpoints (DOC #API Rate Limits), which lexoffice enforces with a
+ * token bucket that answers 429. lexoffice warns that pacing at exactly the limit draws 429s, so
+ * we use the jitter-proof sliding window (at most 2 requests in any 1 s as the server can see
+ * them) plus a 25 ms margin for clock granularity on its side.
  */
-export const lexofficeRateLimit: RateLimit = { _tag: "TokenBucket", perSecond: 1.92, burst: 1 }
+export const lexofficeRateLimit: RateLimit = { _tag: "SlidingWindow", limit: 2, windowMs: 1000, marginMs: 25 }
 
 export interface LexofficeConfig {
   readonly accessToken: string

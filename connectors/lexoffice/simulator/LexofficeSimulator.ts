@@ -115,8 +115,10 @@ const fingerprint = (token: string) => createHash("sha256").update(token).digest
 const money = (d: BigDecimal.BigDecimal) => Number(BigDecimal.format(BigDecimal.normalize(d)))
 
 /** lexoffice stamps dates in German local time. */
+const offsetFormat = new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Berlin", timeZoneName: "longOffset" })
+const dayFormat = new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" })
 const berlinOffsetMinutes = (at: Date): number => {
-  const name = new Intl.DateTimeFormat("en-US", { timeZone: "Europe/Berlin", timeZoneName: "longOffset" })
+  const name = offsetFormat
     .formatToParts(at).find((p) => p.type === "timeZoneName")?.value ?? "GMT+01:00"
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name)
   return match === null ? 0 : (match[1] === "-" ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]))
@@ -126,8 +128,7 @@ const nowStamp = () => {
   return formatLexofficeDateTime(now, berlinOffsetMinutes(now))
 }
 /** The CET/CEST calendar day of a lexoffice timestamp, for voucherlist day filters. */
-const berlinDay = (stamp: string) =>
-  new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(stamp))
+const berlinDay = (stamp: string) => dayFormat.format(new Date(stamp))
 
 class HttpAnswer {
   constructor(
@@ -221,6 +222,7 @@ export class LexofficeSimulator {
 
   seedArticles(count: number, make: (i: number) => Partial<Json> = () => ({})): Array<string> {
     const ids: Array<string> = []
+    const stamp = nowStamp()
     for (let i = 0; i < count; i++) {
       const body: Json = {
         title: `Article ${i + 1}`,
@@ -230,7 +232,7 @@ export class LexofficeSimulator {
         price: { leadingPrice: "NET", netPrice: 10 + (i % 90) + 0.5, taxRate: 19 },
         ...make(i),
       }
-      ids.push(this.insertArticle(body).id)
+      ids.push(this.insertArticle(body, stamp).id)
     }
     return ids
   }
@@ -457,8 +459,7 @@ export class LexofficeSimulator {
     return { ...rest, price: { ...derived, leadingPrice: price.leadingPrice, taxRate: price.taxRate } }
   }
 
-  private insertArticle(body: Json): Stored {
-    const stamp = nowStamp()
+  private insertArticle(body: Json, stamp: string = nowStamp()): Stored {
     const stored: Stored = { id: randomUUID(), version: 0, createdDate: stamp, updatedDate: stamp, body: this.withDerivedPrice(body) }
     this.articles.set(stored.id, stored)
     return stored

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, TestClock } from "effect"
-import { BigCommerceRateLimitHeaders, makeHeaderDriven, makeTokenBucket } from "../../../connectors/http/index.js"
+import { BigCommerceRateLimitHeaders, makeHeaderDriven, makeSlidingWindow, makeTokenBucket } from "../../../connectors/http/index.js"
 
 describe("token bucket", () => {
   it.effect("releases waiting callers one per 1/rate seconds once the burst is spent", () =>
@@ -25,6 +25,35 @@ describe("token bucket", () => {
       const fiber = yield* Effect.fork(bucket.acquire.pipe(Effect.zipRight(Clock.currentTimeMillis)))
       yield* TestClock.adjust(1_000)
       assert.strictEqual(yield* Fiber.join(fiber), 10_500)
+    }))
+})
+
+describe("sliding window (measured from send to answer)", () => {
+  it.effect("the third request waits until a full window after the first one was answered", () =>
+    Effect.gen(function* () {
+      const window = yield* makeSlidingWindow(2, 1000, 0)
+      const sent: Array<number> = []
+      // Each request takes 100 ms from send to answer.
+      const request = window.acquire.pipe(
+        Effect.tap(() => Clock.currentTimeMillis.pipe(Effect.map((t) => sent.push(t)))),
+        Effect.flatMap((finished) => Effect.sleep(100).pipe(Effect.zipRight(finished))),
+      )
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 5 }, () => request), { concurrency: "unbounded" }))
+      yield* TestClock.adjust(10_000)
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual(sent, [0, 0, 1100, 1100, 2200])
+    }))
+
+  it.effect("a request still in flight holds its slot: nothing overtakes it", () =>
+    Effect.gen(function* () {
+      const window = yield* makeSlidingWindow(1, 1000, 0)
+      const finished = yield* window.acquire
+      const next = yield* Effect.fork(window.acquire.pipe(Effect.zipRight(Clock.currentTimeMillis)))
+      yield* TestClock.adjust(5_000)
+      assert.isNull(next.unsafePoll())
+      yield* finished
+      yield* TestClock.adjust(1_000)
+      assert.strictEqual(yield* Fiber.join(next), 6_000)
     }))
 })
 

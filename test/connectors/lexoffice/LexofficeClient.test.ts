@@ -41,7 +41,7 @@ describe("lexoffice client against the simulator", () => {
       const { id: _id, organizationId: _o, createdDate: _c, updatedDate: _u, archived: _a, ...input } = read
       const conflict = yield* Effect.flip(client.updateArticle(id!, { ...input, title: "Renamed" }))
       assert.strictEqual(conflict._tag, "LexofficeConflict")
-      assert.strictEqual(conflict.outcome, "permanent")
+      assert.strictEqual(conflict._tag === "LexofficeConflict" && conflict.outcome, "permanent")
       const fresh = yield* client.getArticle(id!)
       const ok = yield* client.updateArticle(id!, { ...input, title: "Renamed", version: fresh.version })
       assert.strictEqual(ok.version, fresh.version + 1)
