@@ -3,7 +3,7 @@ import { currencyPlaces } from "./currency.js"
 import { didYouMean } from "./didYouMean.js"
 import type { Diagnostic, Span } from "./diagnostics.js"
 import type { ErrorCode } from "./errorCodes.js"
-import { Fixed, parseFixed, roundingModes, type RoundingMode } from "./fixed.js"
+import { Fixed, isZero, parseFixed, roundingModes, type RoundingMode } from "./fixed.js"
 import type { CallOptions, TExpr } from "./typedAst.js"
 import { assignable, isNullable, isNumeric, isTextual, nonNull, show, T, unify, type Type } from "./types.js"
 
@@ -273,7 +273,7 @@ const describePath = (e: Expr): string => (e.kind === "name" ? e.name : e.kind =
 const describeT = (e: TExpr): string => (e.k === "var" ? e.name : e.k === "field" ? `${describeT(e.target)}.${e.name}` : "the value")
 
 const isNonZeroConstant = (e: TExpr): boolean =>
-  (e.k === "num" && e.value.u !== 0n) || (e.k === "neg" && isNonZeroConstant(e.arg))
+  (e.k === "num" && !isZero(e.value)) || (e.k === "neg" && isNonZeroConstant(e.arg))
 
 /** Result type of an arithmetic operator, or why it is refused. */
 const arithType = (op: "+" | "-" | "*" | "/", a: Type, b: Type): Type | "refused" | "money" | "currency" => {

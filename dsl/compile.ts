@@ -1,7 +1,7 @@
 import { allocateUnits } from "./allocate.js"
 import { ITEM } from "./check.js"
 import {
-  abs, add, cmp, div, Fixed, formatFixed, fromNumber, mul, neg, ONE, parseFixed, pow10, rescale, roundFixed, sub, toSmallInt, trimZeros,
+  abs, add, bigUnits, cmp, fromBigUnits, div, Fixed, formatFixed, fromNumber, mul, neg, ONE, parseFixed, pow10, rescale, roundFixed, sub, toSmallInt, trimZeros,
 } from "./fixed.js"
 import { DATE, DslFailure, tableRow, type EvalResult, type FxUse, type Runtime } from "./runtime.js"
 import * as Text from "./textFunctions.js"
@@ -18,6 +18,8 @@ export interface Ctx {
   readonly rt: Runtime
   readonly fx: Array<FxUse>
   item: unknown
+  /** Values of shared subexpressions computed so far in this evaluation (see `compileShared`). */
+  readonly slots: Array<unknown>
 }
 export type Closure = (c: Ctx) => unknown
 
@@ -77,7 +79,7 @@ export const encoder = (type: Type): ((v: unknown) => unknown) => {
     const dec = decoder(type, "value")
     return (v) => {
       const f = dec(v)
-      return f instanceof Fixed ? formatFixed(f.s >= 2 ? new Fixed(f.u, f.s - 2) : new Fixed(f.u * pow10(2 - f.s), 0)) : null
+      return f instanceof Fixed ? formatFixed(f.s >= 2 ? new Fixed(f.u, f.s - 2) : trimZeros(mul(f, HUNDRED), 0)) : null
     }
   }
   if (isNumeric(t)) {
@@ -106,12 +108,103 @@ export const encoder = (type: Type): ((v: unknown) => unknown) => {
   return (v) => (v === undefined ? null : v)
 }
 
+// A provider answers with the same few rate strings all day; parse each once.
+const rateCache = new Map<string, Fixed | undefined>()
+const rateText = (text: string): Fixed | undefined => {
+  if (rateCache.has(text)) return rateCache.get(text)
+  const f = parseFixed(text)
+  if (rateCache.size > 10_000) rateCache.clear()
+  rateCache.set(text, f)
+  return f
+}
+
+const HUNDRED = new Fixed(100, 0)
+
 const keyText = (v: unknown): string => (v instanceof Fixed ? formatFixed(trimZeros(v, 0)) : String(v))
 
 const eqValues = (a: unknown, b: unknown): boolean =>
   a instanceof Fixed && b instanceof Fixed ? cmp(a, b) === 0 : a === b
 
+/**
+ * Common subexpressions: a rule set repeats itself (`src.price.netPrice` in eight fields, the
+ * gross price in three). Within one evaluation the inputs do not change and evaluation has no
+ * side effects (fx records the rate once either way), so a subexpression that occurs twice or
+ * more and does not depend on `item` is computed once and kept in a per-evaluation slot.
+ */
+interface SharePlan { readonly counts: Map<string, number>; readonly slots: Map<string, number> }
+let plan: SharePlan | undefined
+
+const keys = new WeakMap<TExpr, string>()
+const keyOf = (e: TExpr): string => {
+  const known = keys.get(e)
+  if (known !== undefined) return known
+  let key: string
+  switch (e.k) {
+    case "num": key = `#${e.value.u}e-${e.value.s}:${e.type.t}`; break
+    case "str": case "date": case "bool": key = `${e.k}${JSON.stringify(e.value)}`; break
+    case "null": key = "null"; break
+    case "var": key = `$${e.name}`; break
+    case "field": key = `${keyOf(e.target)}.${e.name}`; break
+    case "call": {
+      const { fallback, ...opts } = e.opts
+      key = `${e.fn}${JSON.stringify(opts)}(${e.args.map(keyOf).join(",")}${fallback === undefined ? "" : `;${keyOf(fallback)}`})`
+      break
+    }
+    case "record": key = `{${e.fields.map(([k, v]) => `${k}:${keyOf(v)}`).join(",")}}`; break
+    case "list": key = `[${e.items.map(keyOf).join(",")}]`; break
+    default: {
+      const kids = "left" in e ? [e.left, e.right] : "cond" in e ? [e.cond, e.then, e.else] : "arg" in e ? [e.arg] : []
+      key = `${e.k}${"op" in e ? e.op : ""}(${kids.map(keyOf).join(",")})`
+    }
+  }
+  keys.set(e, key)
+  return key
+}
+const usesItem = (key: string): boolean => key.includes(`$${ITEM}`)
+
+const countShared = (e: TExpr, counts: Map<string, number>): void => {
+  const key = keyOf(e)
+  counts.set(key, (counts.get(key) ?? 0) + 1)
+  if ((counts.get(key) ?? 0) > 1) return // its children were counted the first time
+  const kids: Array<TExpr | undefined> = e.k === "call" ? [...e.args, e.opts.fallback] : e.k === "list" ? [...e.items] : e.k === "record" ? e.fields.map(([, v]) => v)
+    : "left" in e ? [e.left, e.right] : "cond" in e ? [e.cond, e.then, e.else] : "arg" in e ? [e.arg] : e.k === "field" ? [e.target] : []
+  for (const k of kids) if (k !== undefined) countShared(k, counts)
+}
+
+/** Compiles several roots together so their common subexpressions share slots. */
+export const compileShared = (roots: ReadonlyArray<TExpr>): { readonly closures: Array<Closure>; readonly slotCount: number } => {
+  const counts = new Map<string, number>()
+  for (const r of roots) countShared(r, counts)
+  plan = { counts, slots: new Map() }
+  try {
+    const closures = roots.map(compile)
+    return { closures, slotCount: plan.slots.size }
+  } finally {
+    plan = undefined
+  }
+}
+
 export const compile = (e: TExpr): Closure => {
+  const f = compileNode(e)
+  if (plan === undefined || e.k === "num" || e.k === "str" || e.k === "bool" || e.k === "null" || e.k === "date" || e.k === "var") return f
+  const key = keyOf(e)
+  if ((plan.counts.get(key) ?? 0) < 2 || usesItem(key)) return f
+  let slot = plan.slots.get(key)
+  if (slot === undefined) {
+    slot = plan.slots.size
+    plan.slots.set(key, slot)
+  }
+  const i = slot
+  return (c) => {
+    const have = c.slots[i]
+    if (have !== undefined) return have
+    const v = f(c)
+    c.slots[i] = v
+    return v
+  }
+}
+
+const compileNode = (e: TExpr): Closure => {
   switch (e.k) {
     case "num": { const v = e.value; return () => v }
     case "str": case "date": case "bool": { const v = e.value; return () => v }
@@ -315,7 +408,7 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
         if (from === to) return amount
         const on = a3(c) as string
         const r = c.rt.rates?.(from, to, on)
-        const rate = r === undefined ? undefined : typeof r.rate === "number" ? fromNumber(r.rate) : parseFixed(r.rate)
+        const rate = r === undefined ? undefined : typeof r.rate === "number" ? fromNumber(r.rate) : rateText(r.rate)
         if (r === undefined || rate === undefined) return orFail(c, `no ${from}→${to} rate for ${on}`)
         c.fx.push({ from, to, on, rate: formatFixed(rate), date: r.date, source: r.source })
         return mul(amount, rate)
@@ -329,8 +422,8 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
         const weights = (a1(c) as ReadonlyArray<unknown>).map((w) => dec(w) as Fixed | null)
         if (weights.some((w) => w === null)) return orFail(c, "a weight is null")
         const scale = Math.max(0, ...weights.map((w) => w!.s))
-        const parts = allocateUnits(total.u, weights.map((w) => w!.u * pow10(scale - w!.s)))
-        return parts === undefined ? orFail(c, "allocate() weights sum to zero or are negative") : parts.map((u) => new Fixed(u, total.s))
+        const parts = allocateUnits(bigUnits(total), weights.map((w) => bigUnits(w!) * pow10(scale - w!.s)))
+        return parts === undefined ? orFail(c, "allocate() weights sum to zero or are negative") : parts.map((u) => fromBigUnits(u, total.s))
       }
     }
     case "map": return (c) => withItems(c, a0(c) as ReadonlyArray<unknown>, () => a1(c))
@@ -340,11 +433,11 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
       return list.filter((_, i) => keep[i])
     }
     case "count": {
-      if (args.length === 1) return (c) => new Fixed(BigInt((a0(c) as ReadonlyArray<unknown>).length), 0)
-      return (c) => new Fixed(BigInt(withItems(c, a0(c) as ReadonlyArray<unknown>, () => a1(c) as boolean).filter(Boolean).length), 0)
+      if (args.length === 1) return (c) => new Fixed((a0(c) as ReadonlyArray<unknown>).length, 0)
+      return (c) => new Fixed(withItems(c, a0(c) as ReadonlyArray<unknown>, () => a1(c) as boolean).filter(Boolean).length, 0)
     }
     case "sum": {
-      const zero = new Fixed(0n, 0)
+      const zero = new Fixed(0, 0)
       if (args.length === 1) {
         const of = e.args[0]!.type.t === "list" ? e.args[0]!.type.of : e.type
         const dec = decoder(of, "list element")
@@ -362,10 +455,10 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
 
 /** Wraps a compiled root into the total evaluation boundary. */
 export const evaluator = (e: TExpr): ((vars: Readonly<Record<string, unknown>>, rt?: Runtime) => EvalResult) => {
-  const f = compile(e)
+  const { closures: [f], slotCount } = compileShared([e]) as { closures: [Closure]; slotCount: number }
   const enc = encoder(e.type)
   return (vars, rt = {}) => {
-    const c: Ctx = { vars, rt, fx: [], item: vars[ITEM] }
+    const c: Ctx = { vars, rt, fx: [], item: vars[ITEM], slots: new Array(slotCount) }
     try {
       return { ok: true, value: enc(f(c)), fx: c.fx }
     } catch (x) {

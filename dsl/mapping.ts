@@ -1,5 +1,6 @@
 import { checkExpr, ITEM, type CheckEnv } from "./check.js"
-import { compile, encoder, type Closure, type Ctx } from "./compile.js"
+import { compileShared, encoder, type Closure, type Ctx } from "./compile.js"
+import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
 import { parse } from "./parse.js"
@@ -40,6 +41,10 @@ interface Built { readonly run: Closure; readonly type: Type }
 
 export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMapping => {
   const diagnostics: Array<MappingDiagnostic> = []
+  // Expressions are checked first and compiled together at the end, so that subexpressions
+  // shared between fields are computed once per evaluation.
+  const roots: Array<TExpr> = []
+  const closures: Array<Closure> = []
 
   const expression = (source: string, path: string, item: Type | undefined): Built | undefined => {
     const parsed = parse(source)
@@ -48,7 +53,9 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     const scope: CheckEnv = item === undefined ? env : { ...env, inputs: { ...env.inputs, [ITEM]: item } }
     const checked = checkExpr(parsed.expr, scope)
     if (checked.diagnostics.length > 0) return report(checked.diagnostics), undefined
-    return { run: compile(checked.expr), type: checked.expr.type }
+    const i = roots.push(checked.expr) - 1
+    const enc = encoder(checked.expr.type)
+    return { run: (c) => enc(closures[i]!(c)), type: checked.expr.type }
   }
 
   const record = (b: MapBlock, path: string, target: Type | undefined, item: Type | undefined): Built => {
@@ -79,7 +86,10 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     }
     const run: Closure = (c) => {
       const out: Record<string, unknown> = {}
-      for (const [k, f] of fields) out[k] = f(c)
+      for (let i = 0; i < fields.length; i++) {
+        const [k, f] = fields[i]!
+        out[k] = f(c)
+      }
       return out
     }
     return { run, type: T.record(types, Object.keys(types)) }
@@ -89,6 +99,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     if (typeof entry === "string") return expression(entry, path, item)
     if (typeof entry === "number" || typeof entry === "boolean") return expression(String(entry), path, item)
     if (entry === null) return { run: () => null, type: T.null }
+    // Values are encoded (decimals → strings) as each field is computed, so the output record is built once.
     if (isFor(entry)) {
       const list = expression(entry.for, `${path}.for`, item)
       if (list === undefined) return undefined
@@ -123,11 +134,13 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
 
   const root = record(block, "", env.target, undefined)
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  const enc = encoder(root.type)
+  const shared = compileShared(roots)
+  closures.push(...shared.closures)
+  const slotCount = shared.slotCount
   const fn: Mapping = (inputs, rt = {}) => {
-    const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM] }
+    const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
     try {
-      return { ok: true, value: enc(root.run(c)), fx: c.fx }
+      return { ok: true, value: root.run(c), fx: c.fx }
     } catch (x) {
       if (x instanceof DslFailure) return x.span === undefined ? { ok: false, error: x.why } : { ok: false, error: x.why, span: x.span }
       return { ok: false, error: `internal error: ${String(x)}` }

@@ -102,7 +102,7 @@ interface Env { readonly vars: Readonly<Record<string, unknown>>; readonly rt: R
 
 const ev = (e: TExpr, env: Env): unknown => {
   switch (e.k) {
-    case "num": return BigDecimal.make(e.value.u, e.value.s)
+    case "num": return BigDecimal.make(BigInt(e.value.u), e.value.s)
     case "str": case "bool": case "date": return e.value
     case "null": return null
     case "var": return decode(e.type, e.name === ITEM ? env.item : env.vars[e.name], e.name)
