@@ -1,0 +1,31 @@
+import { Context, type Effect } from "effect"
+
+/**
+ * What the orders flow needs from the stock ledger (DESIGN.md §7): reserve every line of one
+ * channel order atomically, or nothing. engine/stock provides the implementation; the orders
+ * flow only knows this interface.
+ *
+ * Contract the implementation must keep:
+ * - all-or-nothing: either every line is reserved, or none is and the short SKUs are listed;
+ * - idempotent per (connection, channel order): a replay after a crash answers "reserved" again
+ *   without reserving a second time (the order protocol calls it again whenever it resumes an
+ *   order it had not yet marked reserved);
+ * - a SKU the ledger does not know counts as insufficient with `available: 0`.
+ */
+export interface ReservationRequest {
+  readonly connectionId: string
+  readonly channelOrderId: string
+  readonly lines: ReadonlyArray<{ readonly sku: string; readonly quantity: number }>
+}
+
+export interface Shortfall {
+  readonly sku: string
+  readonly requested: number
+  readonly available: number
+}
+
+export type ReservationResult = "reserved" | { readonly insufficient: ReadonlyArray<Shortfall> }
+
+export class StockReservations extends Context.Tag("engine/orders/StockReservations")<StockReservations, {
+  readonly reserve: (tenantId: string, request: ReservationRequest) => Effect.Effect<ReservationResult>
+}>() {}
