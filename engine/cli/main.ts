@@ -8,6 +8,7 @@ const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   validate: () => import("./validate.js"),
   fx: () => import("./fx.js"),
   rules: () => import("./rules.js"),
+  sim: () => import("./sim.js"),
 }
 
 const help = Effect.gen(function* () {
