@@ -45,6 +45,27 @@ const simulators: Record<string, { readonly summary: string; readonly start: (op
       }
     },
   },
+  bigcommerce: {
+    summary: "BigCommerce v3 catalog/inventory/hooks, v2 orders (X-Auth-Token, 30 s quota, webhooks)",
+    start: async (options) => {
+      const { BigCommerceSimulator } = await import("../../connectors/bigcommerce/simulator/BigCommerceSimulator.js")
+      const sim = await BigCommerceSimulator.start({
+        port: options.port,
+        recordExchanges: false,
+        rateLimit: { enabled: options.rateLimit },
+        ...(options.token === undefined ? {} : { accessToken: options.token }),
+      })
+      sim.store.seed(Array.from({ length: options.seedArticles }, (_, i) => ({ sku: `SIM-${i + 1}`, stock: 10, price: "9.99" })))
+      return {
+        banner: [
+          `BigCommerce simulator listening on ${sim.baseUrl} (append /v3 or /v2)`,
+          `  X-Auth-Token: ${sim.accessToken}`,
+          `  rate limit: ${options.rateLimit ? `${sim.rateLimit.quota} requests / ${sim.rateLimit.windowMs / 1000} s` : "off"}; seeded ${options.seedArticles} products`,
+        ],
+        stop: () => sim.stop(),
+      }
+    },
+  },
 }
 
 const usage = [
