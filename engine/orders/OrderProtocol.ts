@@ -1,0 +1,258 @@
+import { BigDecimal, Effect, Option, ParseResult, Schema } from "effect"
+import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
+import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
+import { FxRates } from "../fx/FxRates.js"
+import { ChannelOrder } from "./ChannelOrder.js"
+import { ContactResolver } from "./ContactResolver.js"
+import { MappingFailed } from "./errors.js"
+import { orderDayOf, voucherDateOf } from "./OrderDay.js"
+import { orderFx } from "./OrderFx.js"
+import { OrderLock } from "./OrderLock.js"
+import { OrderMapper } from "./OrderMapper.js"
+import { orderMarker, withMarker } from "./OrderMarker.js"
+import { type Intent, type OrderKey, OrderRepo, type OrderRow, type OrderState } from "./OrderRepo.js"
+import { OrderSettings } from "./OrderSettings.js"
+import { StockReservations } from "./StockReservations.js"
+import { REQUIRES_REFERENCED_CONTACT, taxTreatment } from "./TaxTreatment.js"
+import { findVoucherByMarker } from "./VoucherReconciliation.js"
+
+/**
+ * How a `process` call ended: `done` (the order is in a final state), `busy` (another worker
+ * holds it), `deferred` (an unknown outcome is waiting out the reconciliation grace),
+ * `retry-later` (lexoffice unavailable; the state is kept), `not-found`.
+ */
+export interface ProcessResult {
+  readonly state: OrderState | null
+  readonly outcome: "done" | "busy" | "deferred" | "retry-later" | "not-found"
+}
+
+const decodeOrder = Schema.decodeUnknown(ChannelOrder)
+const encodeRequest = Schema.encode(OrderConfirmationInput)
+const decodeRequest = Schema.decodeUnknown(OrderConfirmationInput)
+
+// Enough for received → reserved → creating → (unknown outcome → reconcile → create again) → created
+// in one call; beyond that the order waits for the next run rather than spin on a sick lexoffice.
+const MAX_STEPS = 8
+
+type Requirements = LexofficeClient | OrderMapper | StockReservations | OrderSettings
+
+/**
+ * The exactly-once state machine of DESIGN.md §6:
+ *
+ *   received ──reserve──▶ reserved ──commit intent──▶ creating ──POST──▶ created
+ *       └──▶ oversold                      │              ▲  └─ unknown outcome: reconcile by marker,
+ *                                          └──▶ failed    │     adopt the voucher found, else POST again
+ *
+ * Every step runs under the order lock and moves the persisted state with a fenced transition;
+ * a worker that dies anywhere leaves a state from which the next run continues safely. The one
+ * rule that makes it exactly once: an order found in `creating` is never POSTed again before a
+ * reconciliation has looked for the marker of that order and found nothing.
+ */
+export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/OrderProtocol", {
+  dependencies: [OrderRepo.Default, OrderLock.Default, ContactResolver.Default, FxRates.Default],
+  effect: Effect.gen(function* () {
+    const repo = yield* OrderRepo
+    const lock = yield* OrderLock
+    const contacts = yield* ContactResolver
+    const fxRates = yield* FxRates
+
+    const fail = (row: OrderRow, reason: string) =>
+      repo.transition(row, "failed", reason, { failureReason: reason }).pipe(Effect.as("moved" as const))
+
+    const reserve = (row: OrderRow, order: ChannelOrder) =>
+      Effect.gen(function* () {
+        const stock = yield* StockReservations
+        const result = yield* stock.reserve(row.tenantId, {
+          connectionId: row.connectionId,
+          channelOrderId: row.channelOrderId,
+          lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+        })
+        if (result === "reserved") return yield* repo.transition(row, "reserved", "stock reserved")
+        const reason = `oversold: ${result.insufficient.map((s) => `${s.sku} requested ${s.requested}, available ${s.available}`).join("; ")}`
+        return yield* repo.transition(row, "oversold", reason, { failureReason: reason })
+      })
+
+    /** Everything decided before lexoffice is called; committed as one transition. */
+    const prepareIntent = (row: OrderRow, order: ChannelOrder) =>
+      Effect.gen(function* () {
+        const settings = yield* OrderSettings
+        const mapper = yield* OrderMapper
+        const placedAt = new Date(order.placedAt)
+        const fx = yield* orderFx(order.currency, orderDayOf(placedAt)).pipe(Effect.provideService(FxRates, fxRates))
+        const tax = taxTreatment(order.shipping.countryCode, settings.taxPolicy)
+        const contactId = yield* contacts.resolve(row.tenantId, order)
+        const mapped = yield* mapper.map(order, { contactId, fx, tax, voucherDate: voucherDateOf(placedAt) })
+        if (REQUIRES_REFERENCED_CONTACT.has(mapped.taxConditions.taxType) && mapped.address.contactId === undefined) {
+          return yield* new MappingFailed({ reason: `taxType ${mapped.taxConditions.taxType} requires a referenced lexoffice contact (address.contactId)` })
+        }
+        if (tax.zeroRated && mapped.lineItems.some((l) => l.unitPrice !== undefined && !BigDecimal.isZero(l.unitPrice.taxRatePercentage))) {
+          return yield* new MappingFailed({ reason: `a ${tax.taxType} voucher needs taxRatePercentage 0 on every line` })
+        }
+        const marker = orderMarker(row.connectionId, row.channelOrderId)
+        const request = yield* encodeRequest({ ...mapped, remark: withMarker(mapped.remark, marker) }).pipe(
+          Effect.mapError((e) => new MappingFailed({ reason: `payload not encodable: ${ParseResult.TreeFormatter.formatErrorSync(e)}` })),
+        )
+        const total = BigDecimal.unsafeFromString(order.totalGross)
+        return {
+          marker,
+          contactId: mapped.address.contactId ?? null,
+          request,
+          currency: order.currency,
+          fxRate: fx.rate,
+          fxRateDate: fx.rateDate,
+          fxSource: fx.source,
+          fxPath: fx.path,
+          totalGross: order.totalGross,
+          totalGrossEur: BigDecimal.format(fx.toEur(total)),
+        } satisfies Intent
+      })
+
+    /** The one POST. Whatever happens to it, the state stays `creating` unless lexoffice answered definitively. */
+    const create = (row: OrderRow) =>
+      Effect.gen(function* () {
+        const client = yield* LexofficeClient
+        const settings = yield* OrderSettings
+        const request = yield* decodeRequest(row.request).pipe(Effect.orDie)
+        const result = yield* Effect.either(client.createOrderConfirmation(request, { finalize: settings.finalize }))
+        if (result._tag === "Right") {
+          const id = result.right.id
+          const moved = yield* repo.transition(row, "created", `created ${id}`, { lexoffice: { id, number: null } })
+          // The id is safe; the number is a convenience read (only finalized vouchers have one).
+          if (moved) yield* readVoucherNumber(row.id, id)
+          return "moved" as const
+        }
+        const error = result.left
+        switch (error._tag) {
+          case "LexofficeValidationError":
+          case "LexofficeRequestRejected":
+          case "LexofficeConflict":
+          case "LexofficeNotFound": {
+            const details = error._tag === "LexofficeValidationError" ? ` [${error.details.map((d) => `${d.field}: ${d.message}`).join("; ")}]` : ""
+            return yield* fail(row, `lexoffice refused the order confirmation: ${error.message}${details}`)
+          }
+          case "LexofficeAccessDenied":
+            yield* repo.note(row, `lexoffice access denied (${error.status}): ${error.message}`)
+            return "stop" as const
+          default:
+            // 504 "possibly processed", timeout, connection lost, 5xx/429 after retries, or an
+            // unreadable 2xx: the voucher may exist. Only a reconciliation may decide.
+            yield* repo.note(row, `outcome unknown (${error._tag}): ${error.message}`)
+            return "moved" as const
+        }
+      })
+
+    const readVoucherNumber = (orderId: string, voucherId: string) =>
+      Effect.gen(function* () {
+        const client = yield* LexofficeClient
+        const voucher = yield* client.getOrderConfirmation(voucherId)
+        if (voucher.voucherNumber !== undefined) yield* repo.setVoucherNumber(orderId, voucher.voucherNumber)
+      }).pipe(Effect.ignore)
+
+    /** Resume of an order in `creating`: look for its voucher before any new create. */
+    const reconcileThenCreate = (row: OrderRow) =>
+      Effect.gen(function* () {
+        const request = row.request as { voucherDate?: unknown }
+        const voucherDay = typeof request.voucherDate === "string" ? request.voucherDate.slice(0, 10) : ""
+        const found = yield* Effect.either(findVoucher(row, voucherDay))
+        if (found._tag === "Left") {
+          yield* repo.note(row, found.left.message)
+          return "stop" as const
+        }
+        if (Option.isSome(found.right)) {
+          const voucher = found.right.value
+          yield* repo.transition(row, "created", `adopted ${voucher.id}: found by its marker after an unknown outcome`, {
+            lexoffice: { id: voucher.id, number: voucher.voucherNumber },
+          })
+          return "moved" as const
+        }
+        const attempt = row.attempt + 1
+        const moved = yield* repo.transition(row, "creating", `no voucher carries the marker; attempt ${attempt}`, { attempt })
+        if (!moved) return "moved" as const
+        return yield* create({ ...row, attempt })
+      })
+
+    const findVoucher = (row: OrderRow, voucherDay: string) =>
+      findVoucherByMarker({
+        contactId: row.contactId,
+        voucherDay,
+        marker: row.marker!,
+        owned: (ids) => repo.ownedVoucherIds(ids),
+      })
+
+    /** One step from the row's current state. "moved": read again and continue; "stop": end this call. */
+    const step = (row: OrderRow) =>
+      Effect.gen(function* () {
+        switch (row.state) {
+          case "received": {
+            const order = yield* decodeOrder(row.payload).pipe(Effect.orDie)
+            yield* reserve(row, order)
+            return "moved" as const
+          }
+          case "reserved": {
+            const order = yield* decodeOrder(row.payload).pipe(Effect.orDie)
+            const intent = yield* Effect.either(prepareIntent(row, order))
+            if (intent._tag === "Left") {
+              const error = intent.left
+              if (error._tag === "LexofficeBusy") {
+                yield* repo.note(row, `lexoffice unavailable while preparing: ${error.message}`)
+                return "stop" as const
+              }
+              const reason = error._tag === "FxRateMissing" ? error.message : `${error._tag}: ${error.reason}`
+              return yield* fail(row, reason)
+            }
+            const attempt = row.attempt + 1
+            // The intent is committed before the call: from here on, any crash resumes in `creating`.
+            const moved = yield* repo.transition(row, "creating", `intent committed; attempt ${attempt}`, { attempt, intent: intent.right })
+            if (!moved) return "moved" as const
+            const committed = yield* repo.find(row)
+            if (Option.isNone(committed) || committed.value.state !== "creating") return "moved" as const
+            return yield* create(committed.value)
+          }
+          case "creating":
+            return row.graceElapsed ? yield* reconcileThenCreate(row) : "deferred" as const
+          default:
+            return "stop" as const
+        }
+      })
+
+    const run = (key: OrderKey, orderId: string) =>
+      Effect.gen(function* () {
+        const settings = yield* OrderSettings
+        for (let steps = 0; steps < MAX_STEPS; steps++) {
+          const current = yield* repo.find(key, settings.reconcileGraceMs)
+          if (Option.isNone(current)) return { state: null, outcome: "not-found" } as ProcessResult
+          const row = current.value
+          if (row.id !== orderId) return { state: row.state, outcome: "busy" } as ProcessResult
+          if (row.state === "created" || row.state === "oversold" || row.state === "failed") return { state: row.state, outcome: "done" } as ProcessResult
+          const next = yield* step(row)
+          if (next === "deferred") return { state: row.state, outcome: "deferred" } as ProcessResult
+          if (next === "stop") {
+            const after = yield* repo.find(key)
+            return { state: Option.match(after, { onNone: () => null, onSome: (r) => r.state }), outcome: "retry-later" } as ProcessResult
+          }
+        }
+        const last = yield* repo.find(key)
+        return { state: Option.match(last, { onNone: () => null, onSome: (r) => r.state }), outcome: "retry-later" } as ProcessResult
+      })
+
+    /** Works one order as far as it can go now. Safe to call any number of times, from any number of workers. */
+    const process = (key: OrderKey): Effect.Effect<ProcessResult, never, Requirements> =>
+      Effect.gen(function* () {
+        const found = yield* repo.find(key)
+        if (Option.isNone(found)) return { state: null, outcome: "not-found" } as ProcessResult
+        const row = found.value
+        if (row.state === "created" || row.state === "oversold" || row.state === "failed") return { state: row.state, outcome: "done" } as ProcessResult
+        const locked = yield* lock.withLock(row.id, run(key, row.id))
+        return Option.getOrElse(locked, () => ({ state: row.state, outcome: "busy" }) as ProcessResult)
+      }).pipe(Effect.withSpan("OrderProtocol.process", { attributes: { channelOrderId: key.channelOrderId } }))
+
+    /** Every unfinished order, oldest first (the heartbeat's safety net for lost wake-ups). */
+    const drain = (limit = 100) =>
+      Effect.gen(function* () {
+        const keys = yield* repo.unfinished(limit)
+        return yield* Effect.forEach(keys, (key) => Effect.map(process(key), (result) => ({ key, result })))
+      }).pipe(Effect.withSpan("OrderProtocol.drain"))
+
+    return { process, drain } as const
+  }),
+}) {}

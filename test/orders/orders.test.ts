@@ -1,0 +1,209 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import { ContactResolver } from "../../engine/orders/ContactResolver.js"
+import { OrderInbox } from "../../engine/orders/OrderInbox.js"
+import { carriesMarker, orderMarker, withMarker } from "../../engine/orders/OrderMarker.js"
+import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
+import { OrderRepo } from "../../engine/orders/OrderRepo.js"
+import { defaultTaxPolicy, taxTreatment } from "../../engine/orders/TaxTreatment.js"
+import { backends } from "../support/TestDatabase.js"
+import { channelOrder, makeConnection, MemoryStock, uae } from "./fixtures.js"
+import { ordersHarness, Simulator } from "./harness.js"
+
+describe("tax treatment by destination", () => {
+  it("a German order is a domestic sale in the configured price mode", () => {
+    const t = taxTreatment("DE", defaultTaxPolicy)
+    assert.deepStrictEqual([t.destination, t.taxType, t.taxSubType, t.vatCountry, t.requiresContact], ["domestic", "gross", undefined, "DE", false])
+    assert.strictEqual(taxTreatment("DE", { ...defaultTaxPolicy, priceMode: "net" }).taxType, "net")
+  })
+
+  it("an EU consumer sale under OSS is a distance sale at the destination's VAT, not an intra-community supply", () => {
+    const t = taxTreatment("RO", defaultTaxPolicy)
+    assert.deepStrictEqual([t.destination, t.taxType, t.taxSubType, t.vatCountry, t.zeroRated], ["eu-distance-sale", "gross", "distanceSales", "RO", false])
+  })
+
+  it("below the OSS threshold an EU consumer sale is taxed as at home", () => {
+    const t = taxTreatment("FR", { ...defaultTaxPolicy, euDistanceSales: "origin" })
+    assert.deepStrictEqual([t.taxType, t.taxSubType, t.vatCountry], ["gross", undefined, "DE"])
+  })
+
+  it("an export to the UAE or Saudi Arabia is a tax-free third-country delivery that needs a referenced contact", () => {
+    for (const country of ["AE", "SA", "BH", "OM", "CH"]) {
+      const t = taxTreatment(country, defaultTaxPolicy)
+      assert.deepStrictEqual([t.destination, t.taxType, t.zeroRated, t.requiresContact], ["third-country", "thirdPartyCountryDelivery", true, true], country)
+    }
+  })
+})
+
+describe("order marker", () => {
+  it("is per order, survives a remark at the length limit, and order 10 is not found in order 100", () => {
+    const m10 = orderMarker("c", "10")
+    const remark = withMarker("x".repeat(2500), m10)
+    assert.isAtMost(remark.length, 2000)
+    assert.isTrue(carriesMarker({ remark }, m10))
+    assert.isFalse(carriesMarker({ remark: withMarker("Bestellung 100", orderMarker("c", "100")) }, m10))
+  })
+})
+
+describe.each(backends)("orders on %s", (backend) => {
+  layer(ordersHarness(backend), { timeout: 120_000, excludeTestServices: true })((it) => {
+    it.effect("a webhook delivered twice is received once; an older delivery never rolls back a newer one", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const repo = yield* OrderRepo
+        const { tenantId, connectionId } = yield* makeConnection("inbox")
+        const order = channelOrder("1001")
+        assert.strictEqual(yield* inbox.receive(tenantId, connectionId, order), "new")
+        assert.strictEqual(yield* inbox.receive(tenantId, connectionId, order), "duplicate")
+        const amended = { ...order, status: "Shipped" }
+        assert.strictEqual(yield* inbox.receive(tenantId, connectionId, amended, { modifiedAt: "2026-04-02T11:00:00Z" }), "updated")
+        assert.strictEqual(yield* inbox.receive(tenantId, connectionId, order, { modifiedAt: "2026-04-02T10:30:00Z" }), "duplicate")
+        const row = Option.getOrThrow(yield* repo.get({ tenantId, connectionId, channelOrderId: "1001" }))
+        assert.strictEqual((row.payload as { status: string }).status, "Shipped")
+        assert.strictEqual(row.deliveries, 4)
+        assert.lengthOf(yield* repo.listByState(tenantId, "received"), 1)
+      }))
+
+    it.effect("an order for another tenant's connection is refused and nothing is stored", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const a = yield* makeConnection("tenant-a")
+        const b = yield* makeConnection("tenant-b")
+        const error = yield* Effect.flip(inbox.receive(b.tenantId, a.connectionId, channelOrder("x1")))
+        assert.strictEqual(error._tag, "ConnectionNotFound")
+        const invalid = yield* Effect.flip(inbox.receive(a.tenantId, a.connectionId, { id: "x2" }))
+        assert.strictEqual(invalid._tag, "OrderInvalid")
+        const sql = yield* SqlClient.SqlClient
+        const rows = yield* sql`SELECT 1 FROM orders WHERE connection_id = ${a.connectionId}`
+        assert.lengthOf(rows, 0)
+      }))
+
+    it.effect("an order is created once in lexoffice; its history is queryable and a replay ends at created", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const stock = new MemoryStock({ MUG: 5 })
+        const { tenantId, connectionId } = yield* makeConnection("create")
+        const key = { tenantId, connectionId, channelOrderId: "2001" }
+        yield* inbox.receive(tenantId, connectionId, channelOrder("2001"))
+        const result = yield* protocol.process(key).pipe(Effect.provide(stock.layer))
+        assert.deepStrictEqual(result, { state: "created", outcome: "done" })
+        const replay = yield* protocol.process(key).pipe(Effect.provide(stock.layer))
+        assert.deepStrictEqual(replay, { state: "created", outcome: "done" })
+
+        const row = Option.getOrThrow(yield* repo.get(key))
+        const vouchers = sim.vouchersOf("order-confirmations").filter((v) => String(v.body.remark).includes(orderMarker(connectionId, "2001")))
+        assert.lengthOf(vouchers, 1)
+        assert.strictEqual(row.lexofficeId, vouchers[0]!.id)
+        assert.strictEqual(row.lexofficeNumber, vouchers[0]!.voucherNumber)
+        assert.match(row.lexofficeNumber ?? "", /^AB\d{4}$/)
+        assert.deepStrictEqual(row.events.map((e) => [e.fromState, e.toState, e.attempt]), [
+          [null, "received", 0], ["received", "reserved", 0], ["reserved", "creating", 1], ["creating", "created", 1],
+        ])
+        assert.strictEqual(stock.available("MUG"), 4)
+        assert.lengthOf(yield* repo.listByState(tenantId, "created"), 1)
+      }))
+
+    it.effect("an order that cannot be reserved is marked oversold and never reaches lexoffice", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const stock = new MemoryStock({ MUG: 1 })
+        const { tenantId, connectionId } = yield* makeConnection("oversold")
+        yield* inbox.receive(tenantId, connectionId, channelOrder("3001", { lines: [{ id: "1", sku: "MUG", name: "Mug", quantity: 2, unitPriceGross: "11.90", taxRate: "19" }] }))
+        const posts = sim.requestLog.length
+        const result = yield* protocol.process({ tenantId, connectionId, channelOrderId: "3001" }).pipe(Effect.provide(stock.layer))
+        assert.deepStrictEqual(result, { state: "oversold", outcome: "done" })
+        assert.strictEqual(sim.requestLog.length, posts, "no lexoffice call at all")
+        const [row] = yield* repo.listByState(tenantId, "oversold")
+        assert.strictEqual(row?.failureReason, "oversold: MUG requested 2, available 1")
+        assert.strictEqual(stock.available("MUG"), 1)
+      }))
+
+    it.effect("an AED order to the UAE is converted to EUR at the order date's rate, recorded, and sent tax-free to a referenced contact", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("fx")
+        const key = { tenantId, connectionId, channelOrderId: "4001" }
+        yield* inbox.receive(tenantId, connectionId, channelOrder("4001", uae))
+        const result = yield* protocol.process(key).pipe(Effect.provide(new MemoryStock({ MUG: 9 }).layer))
+        assert.strictEqual(result.state, "created")
+        const row = Option.getOrThrow(yield* repo.get(key))
+        // ECB 2026-04-02: 1.1498 USD per EUR; AED 3.6725 per USD ⇒ EUR per AED = 1 / (1.1498 × 3.6725), 10 significant digits
+        assert.deepStrictEqual([row.currency, row.fxRateDate, row.fxSource, row.fxPath], ["AED", "2026-04-02", "ECB+USD-peg", "AED→USD→EUR"])
+        assert.strictEqual(row.fxRate, "0.2368186446")
+        assert.strictEqual(row.totalGross, "200.00")
+        assert.strictEqual(row.totalGrossEur, "47.36") // 200 × 0.2368186446 = 47.3637…
+        const voucher = sim.vouchersOf("order-confirmations").find((v) => v.id === row.lexofficeId)!
+        const body = voucher.body as { address: { contactId?: string }; taxConditions: { taxType: string }; lineItems: Array<{ unitPrice: { netAmount: number; taxRatePercentage: number; currency: string } }> }
+        assert.strictEqual(body.taxConditions.taxType, "thirdPartyCountryDelivery")
+        assert.strictEqual(body.address.contactId, row.contactId)
+        assert.deepStrictEqual(body.lineItems.map((l) => [l.unitPrice.currency, l.unitPrice.netAmount, l.unitPrice.taxRatePercentage]), [["EUR", 23.6819, 0]])
+      }))
+
+    it.effect("a returning buyer's contact comes from the cache: no search and no second contact", () =>
+      Effect.gen(function* () {
+        const contacts = yield* ContactResolver
+        const sim = yield* Simulator
+        const { tenantId } = yield* makeConnection("contacts")
+        const first = channelOrder("5001", { customer: { email: "Repeat@Example.com", name: "Re Peat" } })
+        const before = sim.requestLog.length
+        const id = yield* contacts.resolve(tenantId, first)
+        const calls = sim.requestLog.slice(before).map((r) => `${r.method} ${r.url.split("?")[0]}`)
+        assert.deepStrictEqual(calls, ["GET /v1/contacts", "POST /v1/contacts"])
+        const again = yield* contacts.resolve(tenantId, channelOrder("5002", { customer: { email: "repeat@example.com", name: "Re Peat" } }))
+        assert.strictEqual(again, id)
+        assert.strictEqual(sim.requestLog.length, before + 2)
+        // Another tenant of the same lexoffice finds the contact by e-mail rather than creating one.
+        const other = yield* makeConnection("contacts-2")
+        assert.strictEqual(yield* contacts.resolve(other.tenantId, first), id)
+        assert.strictEqual(sim.requestLog.slice(before + 2).filter((r) => r.method === "POST").length, 0)
+      }).pipe(Effect.provide(ContactResolver.Default)))
+
+    it.effect("a 504 after commit is reconciled by the marker: the voucher is adopted, not created twice", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("504")
+        const key = { tenantId, connectionId, channelOrderId: "6001" }
+        const order = channelOrder("6001")
+        yield* inbox.receive(tenantId, connectionId, order)
+        // The contact exists already, so the one create that follows is the order confirmation's.
+        yield* Effect.flatMap(ContactResolver, (c) => c.resolve(tenantId, order)).pipe(Effect.provide(ContactResolver.Default))
+        sim.faults.commitThen504 = 1
+        const result = yield* protocol.process(key).pipe(Effect.provide(new MemoryStock({ MUG: 1 }).layer))
+        assert.deepStrictEqual(result, { state: "created", outcome: "done" })
+        const mine = sim.vouchersOf("order-confirmations").filter((v) => String(v.body.remark).includes(orderMarker(connectionId, "6001")))
+        assert.lengthOf(mine, 1)
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.strictEqual(row.lexofficeId, mine[0]!.id)
+        const details = row.events.map((e) => e.detail ?? "")
+        assert.isTrue(details.some((d) => d.startsWith("outcome unknown (LexofficeUnknownOutcome)")), details.join(" | "))
+        assert.isTrue(details.some((d) => d.startsWith(`adopted ${mine[0]!.id}`)), details.join(" | "))
+      }))
+
+    it.effect("a mapping that fails or breaks the contact rule leaves the order failed with its reason, never sent", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const { tenantId, connectionId } = yield* makeConnection("failed")
+        yield* inbox.receive(tenantId, connectionId, channelOrder("7001", { lines: [{ id: "1", sku: "UNMAPPABLE", name: "?", quantity: 1, unitPriceGross: "1.00", taxRate: "19" }] }))
+        const result = yield* protocol.process({ tenantId, connectionId, channelOrderId: "7001" }).pipe(Effect.provide(new MemoryStock({ UNMAPPABLE: 1 }).layer))
+        assert.deepStrictEqual(result, { state: "failed", outcome: "done" })
+        const [row] = yield* repo.listByState(tenantId, "failed")
+        assert.strictEqual(row?.failureReason, "MappingFailed: SKU UNMAPPABLE has no lexoffice article")
+        assert.isNull(row?.request ?? null)
+      }))
+  })
+})
