@@ -4,6 +4,7 @@ import fxRates from "./0002_fx_rates.js"
 import ruleSets from "./0003_rule_sets.js"
 import apiTokens from "./0004_api_tokens.js"
 import pipelineBindings from "./0007_pipeline_bindings.js"
+import syncRuns from "./0008_sync_runs.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
 
@@ -17,6 +18,7 @@ export const migrations = Migrator.fromRecord({
   "0003_rule_sets": ruleSets,
   "0004_api_tokens": apiTokens,
   "0007_pipeline_bindings": pipelineBindings,
+  "0008_sync_runs": syncRuns,
   "0005_stock": stock,
   "0006_orders": orders,
 })

@@ -1,0 +1,118 @@
+import { Context, Data, Effect, Layer, Redacted, Runtime, Schema } from "effect"
+import PgBoss from "pg-boss"
+import { DatabaseInfo } from "../db/Database.js"
+import { FlowJob, FlowName, queueOf, singletonKeyOf } from "./FlowJob.js"
+
+export class JobQueueError extends Data.TaggedError("JobQueueError")<{ readonly message: string; readonly cause: unknown }> {}
+
+const attempt = <A>(what: string, f: () => Promise<A>) =>
+  Effect.tryPromise({ try: f, catch: (cause) => new JobQueueError({ message: `${what}: ${String(cause)}`, cause }) })
+
+export const HEARTBEAT_QUEUE = "heartbeat"
+
+export interface FailedJob {
+  readonly id: string
+  readonly queue: string
+  readonly data: unknown
+  readonly output: unknown
+  readonly failedAt: Date | null
+}
+
+/**
+ * The job queue (pg-boss on Vortex's own database, DESIGN.md §9): a queue per flow with the
+ * `stately` policy, keyed per pipeline, so at most one job runs and one waits per (pipeline,
+ * flow) and every further wake-up coalesces into the waiting one. Workers in any number of
+ * processes share the queues; pg-boss's SKIP LOCKED fetch is the coordinator.
+ */
+export class JobQueue extends Context.Tag("engine/JobQueue")<JobQueue, {
+  readonly enqueue: (job: FlowJob) => Effect.Effect<string | null, JobQueueError>
+  readonly work: (handler: (job: FlowJob) => Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
+  readonly onHeartbeat: (handler: Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
+  readonly failed: (limit?: number) => Effect.Effect<ReadonlyArray<FailedJob>, JobQueueError>
+  readonly pending: (flow: FlowName) => Effect.Effect<number, JobQueueError>
+}>() {}
+
+export interface JobQueueOptions {
+  readonly pollingIntervalSeconds?: number
+  readonly heartbeatCron?: string
+  /** Retries of a failed flow job before it stays failed (default 5, 5 s doubling). */
+  readonly retryLimit?: number
+  readonly retryDelaySeconds?: number
+}
+
+export const makeJobQueue = (options: JobQueueOptions = {}) =>
+  Effect.gen(function* () {
+    const database = yield* DatabaseInfo
+    const boss = new PgBoss({
+      connectionString: Redacted.value(database.url),
+      // the embedded server accepts a fixed number of sockets; pg-boss gets what the SQL pool leaves
+      max: Math.max(2, Math.min(database.spareConnections, 4)),
+      application_name: "vortex-jobs",
+      // failed jobs stay visible for a week, completed ones a day
+      archiveFailedAfterSeconds: 7 * 24 * 3600,
+      archiveCompletedAfterSeconds: 24 * 3600,
+    })
+    boss.on("error", (error) => Runtime.runFork(Runtime.defaultRuntime)(Effect.logError("job queue", error)))
+    yield* Effect.acquireRelease(
+      attempt("cannot start the job queue", () => boss.start()),
+      () => Effect.promise(() => boss.stop({ graceful: true, wait: true, timeout: 10_000 })).pipe(Effect.ignore),
+    )
+    for (const flow of FlowName.literals) {
+      yield* attempt(`cannot create queue ${queueOf(flow)}`, () => boss.createQueue(queueOf(flow), {
+        name: queueOf(flow), policy: "stately",
+        retryLimit: options.retryLimit ?? 5, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds: 15 * 60,
+      }))
+    }
+    yield* attempt("cannot create the heartbeat queue", () => boss.createQueue(HEARTBEAT_QUEUE, { name: HEARTBEAT_QUEUE, policy: "singleton" }))
+    // pg-boss sends a scheduled job once per slot however many processes run: the cluster-wide clock
+    yield* attempt("cannot schedule the heartbeat", () => boss.schedule(HEARTBEAT_QUEUE, options.heartbeatCron ?? "* * * * *"))
+
+    const localWorkers = new Map<string, Array<string>>()
+    const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2
+
+    const enqueue = (job: FlowJob) => Effect.gen(function* () {
+      const queue = queueOf(job.flow)
+      const id = yield* attempt(`cannot enqueue ${queue}`, () =>
+        boss.send(queue, Schema.encodeSync(FlowJob)(job) as object, { singletonKey: singletonKeyOf(job) }))
+      // a worker in this process need not wait for its next poll
+      for (const worker of localWorkers.get(queue) ?? []) boss.notifyWorker(worker)
+      return id
+    }).pipe(Effect.withSpan("JobQueue.enqueue", { attributes: { flow: job.flow, pipeline: job.pipeline } }))
+
+    const work = (handler: (job: FlowJob) => Effect.Effect<void, unknown>) => Effect.gen(function* () {
+      const runtime = yield* Effect.runtime<never>()
+      for (const flow of FlowName.literals) {
+        const queue = queueOf(flow)
+        const id = yield* attempt(`cannot work ${queue}`, () =>
+          boss.work<unknown>(queue, { batchSize: 1, pollingIntervalSeconds }, async ([job]) => {
+            if (job === undefined) return
+            const decoded = Schema.decodeUnknownSync(FlowJob)(job.data)
+            // a failure rejects the promise: pg-boss records it on the job and retries with backoff
+            await Runtime.runPromise(runtime)(handler(decoded).pipe(Effect.mapError((e) => e instanceof Error ? e : new Error(String(e)))))
+          }))
+        localWorkers.set(queue, [...(localWorkers.get(queue) ?? []), id])
+      }
+    })
+
+    const onHeartbeat = (handler: Effect.Effect<void, unknown>) => Effect.gen(function* () {
+      const runtime = yield* Effect.runtime<never>()
+      yield* attempt("cannot work the heartbeat", () =>
+        boss.work(HEARTBEAT_QUEUE, { batchSize: 1, pollingIntervalSeconds }, async () => {
+          await Runtime.runPromise(runtime)(handler.pipe(Effect.mapError((e) => e instanceof Error ? e : new Error(String(e)))))
+        }))
+    })
+
+    const failed = (limit = 50) => attempt("cannot list failed jobs", async () => {
+      const rows = await boss.getDb().executeSql(
+        `SELECT id, name, data, output, completed_on FROM pgboss.job WHERE state = 'failed'
+         UNION ALL SELECT id, name, data, output, completed_on FROM pgboss.archive WHERE state = 'failed'
+         ORDER BY completed_on DESC NULLS LAST LIMIT $1`, [limit])
+      return rows.rows.map((r): FailedJob => ({ id: r.id, queue: r.name, data: r.data, output: r.output, failedAt: r.completed_on }))
+    })
+
+    const pending = (flow: FlowName) => attempt("cannot count jobs", () => boss.getQueueSize(queueOf(flow)))
+
+    return { enqueue, work, onHeartbeat, failed, pending } satisfies Context.Tag.Service<JobQueue>
+  })
+
+export const JobQueueLive = (options: JobQueueOptions = {}) => Layer.scoped(JobQueue, makeJobQueue(options))

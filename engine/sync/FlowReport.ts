@@ -1,0 +1,25 @@
+/** What one flow run did, counted so that "API economy" can be asserted and shown. */
+export interface FlowReport {
+  /** Records read from the source. */
+  readonly read: number
+  /** Records written to the target (created or updated). */
+  readonly written: number
+  /** Records that needed no write (unchanged, filtered out by `when`). */
+  readonly skipped: number
+  /** Records that failed; each has an entry in `errors`, the rest of the run went on. */
+  readonly failed: number
+  /** Outbound API calls made. */
+  readonly apiCalls: number
+  readonly errors: ReadonlyArray<{ readonly item?: string; readonly message: string }>
+}
+
+export const emptyReport: FlowReport = { read: 0, written: 0, skipped: 0, failed: 0, apiCalls: 0, errors: [] }
+
+export const addReports = (a: FlowReport, b: FlowReport): FlowReport => ({
+  read: a.read + b.read,
+  written: a.written + b.written,
+  skipped: a.skipped + b.skipped,
+  failed: a.failed + b.failed,
+  apiCalls: a.apiCalls + b.apiCalls,
+  errors: [...a.errors, ...b.errors],
+})
