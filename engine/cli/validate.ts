@@ -1,12 +1,13 @@
 import { NodeContext } from "@effect/platform-node"
 import { Console, Effect } from "effect"
+import { dslExpressionChecker } from "../pipeline/DslExpressionChecker.js"
 import type { ExpressionChecker } from "../pipeline/ExpressionChecker.js"
 import { formatProblems, reportFormats, type ReportFormat } from "../pipeline/ReportFormat.js"
 import { hasErrors, validateFiles } from "../pipeline/Validate.js"
 import type { Command } from "./Command.js"
 
-/** Checks run inside every DSL string; the DSL type checker (dsl/) is registered here. */
-const expressionCheckers: ReadonlyArray<ExpressionChecker> = []
+/** Checks run inside every DSL string, each reporting at the offending character's YAML position. */
+const expressionCheckers: ReadonlyArray<ExpressionChecker> = [dslExpressionChecker]
 
 const usage = `usage: vortex validate <files|dirs>... [--format text|json|github]
 

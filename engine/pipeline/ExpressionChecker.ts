@@ -2,6 +2,7 @@ import type { Severity } from "./codes.js"
 import type { ExpressionSite } from "./ExpressionSites.js"
 import { flowTypes, type FlowType } from "./flowTypes.js"
 import type { Problem } from "./Problem.js"
+import type { ParsedYaml } from "./YamlDocument.js"
 
 /**
  * The extension point for checks inside DSL strings. The DSL type checker (dsl/) implements
@@ -9,7 +10,7 @@ import type { Problem } from "./Problem.js"
  * `vortex validate` then prints its findings at the YAML position of the offending character.
  */
 export interface ExpressionProblem {
-  /** VX100–VX199 are reserved for expression checkers (see codes.ts). */
+  /** The checker's own code (the DSL type checker's DSLnnn, dsl/errorCodes.ts). */
   readonly code: string
   readonly message: string
   readonly severity?: Severity
@@ -17,19 +18,26 @@ export interface ExpressionProblem {
   readonly offset?: number
 }
 
+/** What a checker may need besides the site: the flow's record types and the whole pipeline. */
+export interface ExpressionContext {
+  readonly flowType: FlowType
+  readonly pipeline: ParsedYaml
+}
+
 export interface ExpressionChecker {
   readonly name: string
-  readonly check: (site: ExpressionSite, flowType: FlowType) => ReadonlyArray<ExpressionProblem>
+  readonly check: (site: ExpressionSite, context: ExpressionContext) => ReadonlyArray<ExpressionProblem>
 }
 
 export const runExpressionCheckers = (
   file: string,
+  pipeline: ParsedYaml,
   sites: ReadonlyArray<ExpressionSite>,
   checkers: ReadonlyArray<ExpressionChecker>,
 ): ReadonlyArray<Problem> =>
   checkers.flatMap((checker) =>
     sites.flatMap((site) =>
-      checker.check(site, flowTypes[site.flow]).map((p): Problem => {
+      checker.check(site, { flowType: flowTypes[site.flow], pipeline }).map((p): Problem => {
         const { line, column } = site.positionAt(p.offset ?? 0)
         return { file, line, column, code: p.code, severity: p.severity ?? "error", message: p.message }
       })))

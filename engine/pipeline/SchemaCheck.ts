@@ -34,7 +34,7 @@ const makeAjv = (): Ajv2020 => {
     allowUnionTypes: true,
   })
   // Vortex annotations: ajv only needs to accept them; the DSL checker and the messages read them.
-  ajv.addVocabulary(["x-vortex-type", "x-vortex-currency", "x-vortex-message"])
+  ajv.addVocabulary(["x-vortex-type", "x-vortex-currency", "x-vortex-currency-field", "x-vortex-message"])
   for (const [name, pattern] of Object.entries(formats)) ajv.addFormat(name, pattern)
   return ajv
 }

@@ -52,7 +52,7 @@ export const validateText = (
   if (!parsed.hasValue) return { problems }
   for (const f of checkPipelineSchema(parsed)) problems.push(problem(file, f.code, f.position, f.message))
   for (const f of checkSemantics(parsed)) problems.push(problem(file, f.code, f.position, f.message, f.severity))
-  problems.push(...runExpressionCheckers(file, listExpressions(parsed), options.expressionCheckers ?? []))
+  problems.push(...runExpressionCheckers(file, parsed, listExpressions(parsed), options.expressionCheckers ?? []))
   return { problems, pipeline: { file, parsed } }
 }
 

@@ -34,8 +34,8 @@
  * | VX032 | same-connector         | error    | source and target are the same connector |
  * | VX033 | contact-not-resolved   | error    | an expression uses `contact` but the flow does not set contact: find-or-create |
  *
- * Expression checkers (the DSL type checker) report their own codes; VX100–VX199 are reserved
- * for them.
+ * Expression checkers report their own codes: the DSL type checker (DslExpressionChecker.ts)
+ * reports dsl/errorCodes.ts's DSLnnn codes at the character inside the YAML string.
  */
 export const problemCodes = {
   VX001: { name: "yaml-syntax", severity: "error" },

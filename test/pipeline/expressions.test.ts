@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import fc from "fast-check"
 import { readFileSync } from "node:fs"
+import { dslExpressionChecker } from "../../engine/pipeline/DslExpressionChecker.js"
 import type { ExpressionChecker } from "../../engine/pipeline/ExpressionChecker.js"
 import { listExpressions } from "../../engine/pipeline/ExpressionSites.js"
 import { validateText } from "../../engine/pipeline/Validate.js"
@@ -87,15 +88,15 @@ describe("DSL expression sites", () => {
     // stands in for the DSL type checker: flags every reference to `src.gtin`
     const checker: ExpressionChecker = {
       name: "gtin-spotter",
-      check: (site, flowType) => {
+      check: (site, { flowType }) => {
         const offset = site.expression.indexOf("src.gtin")
-        return offset < 0 || !("src" in flowType.variables) ? [] : [{ code: "VX150", message: `${site.flow} uses gtin`, offset }]
+        return offset < 0 || !("src" in flowType.variables) ? [] : [{ code: "X150", message: `${site.flow} uses gtin`, offset }]
       },
     }
     const { problems } = validateText("bc.yaml", text, { expressionCheckers: [checker] })
     const lineNo = text.split("\n").findIndex((l) => l.includes("gtin: src.gtin")) + 1
     const column = text.split("\n")[lineNo - 1]!.indexOf("src.gtin") + 1
-    assert.deepStrictEqual(problems, [{ file: "bc.yaml", line: lineNo, column, code: "VX150", severity: "error", message: "catalog uses gtin" }])
+    assert.deepStrictEqual(problems, [{ file: "bc.yaml", line: lineNo, column, code: "X150", severity: "error", message: "catalog uses gtin" }])
   })
 })
 
@@ -118,5 +119,60 @@ describe("did you mean", () => {
       // OSA distance breaks the triangle inequality only through transpositions; bound by Levenshtein + 1
       assert.isAtMost(editDistance(a, c), editDistance(a, b) + editDistance(b, c) + 1)
     }))
+  })
+})
+
+describe("the DSL type checker inside vortex validate", () => {
+  const check = (flows: string, extra = "") =>
+    validateText("p.yaml", pipeline(flows) + extra, { expressionCheckers: [dslExpressionChecker] }).problems
+      .map((p) => `${p.line}:${p.column} ${p.code} ${p.severity}: ${p.message}`)
+
+  it("a misspelt field inside a map string is reported at its character, with a suggestion", () => {
+    const [problem, ...rest] = check(`  catalog:
+    map:
+      sku: src.articleNumber
+      name: src.title
+      price: 'round(src.price.netPrce, 2)'
+      currency: '"EUR"'
+`)
+    assert.deepStrictEqual(rest, [])
+    assert.match(problem!, /^12:31 DSL202 error: .*netPrce.*netPrice/)
+  })
+
+  it("a string literal must name a member of an enum target field", () => {
+    const problems = check(`  catalog:
+    map: { sku: src.articleNumber, name: src.title, price: src.price.grossPrice, currency: '"EUR"' }
+  orders:
+    map:
+      voucherDate: src.placedAt
+      address: { name: src.billing.name, countryCode: src.billing.countryCode }
+      lineItems:
+        for: src.lines
+        map: { type: '"custom"', name: item.name }
+      totalPrice: { currency: '"EUR"' }
+      taxConditions: { taxType: '"gros"' }
+      shippingConditions: { shippingType: '"none"' }
+`)
+    assert.deepStrictEqual(problems.map((p) => p.split(":").slice(0, 2).join(":").split(" ").slice(0, 2).join(" ")), ["18:34 DSL212"])
+  })
+
+  it("a when that is not a bool, and a lookup table no fixture defines, are reported", () => {
+    const problems = check(`  catalog:
+    when: src.title
+    map:
+      sku: src.articleNumber
+      name: src.title
+      price: src.price.grossPrice
+      currency: '"EUR"'
+      tax_class_id: 'lookup("tax_classes", src.price.taxRate, default: 0)'
+`)
+    assert.deepStrictEqual(problems.map((p) => p.split(" ").slice(0, 3).join(" ")), ["9:11 DSL210 error:", "15:29 DSL211 warning:"])
+  })
+
+  it("the three seed pipelines type-check clean", () => {
+    for (const file of ["lexoffice-bigcommerce", "lexoffice-sharafdg", "lexoffice-celro"]) {
+      const { problems } = validateText(file, readFileSync(`pipelines/${file}.yaml`, "utf8"), { expressionCheckers: [dslExpressionChecker] })
+      assert.deepStrictEqual(problems, [], file)
+    }
   })
 })

@@ -19,7 +19,7 @@ const walk = (schema: unknown, path = "#"): Array<[string, Schema]> => {
 
 const ajv = () => {
   const a = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, validateFormats: false })
-  a.addVocabulary(["x-vortex-type", "x-vortex-currency", "x-vortex-message"])
+  a.addVocabulary(["x-vortex-type", "x-vortex-currency", "x-vortex-currency-field", "x-vortex-message"])
   return a
 }
 
@@ -55,7 +55,11 @@ describe("schemas", () => {
     for (const { f, schema } of canonical) {
       for (const [path, node] of walk(schema)) {
         const kind = node["x-vortex-type"]
-        if (kind === "money") assert.isString(node["x-vortex-currency"], `${f} ${path}`)
+        if (kind === "money") {
+          const fixed = node["x-vortex-currency"]
+          const field = node["x-vortex-currency-field"]
+          assert.isTrue(typeof fixed === "string" ? /^[A-Z]{3}$/.test(fixed) : typeof field === "string", `${f} ${path}`)
+        }
         if (kind === "money" || kind === "decimal" || kind === "percent") assert.notStrictEqual(node["type"], "integer", `${f} ${path}`)
       }
     }

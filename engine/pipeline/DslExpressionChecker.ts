@@ -1,0 +1,112 @@
+import { assignable, compileExpression, showType, T, typeFromJsonSchema, type CheckEnv, type Type } from "../../dsl/index.js"
+import type { ExpressionChecker, ExpressionContext, ExpressionProblem } from "./ExpressionChecker.js"
+import type { ExpressionSite } from "./ExpressionSites.js"
+import type { JsonSchema } from "./flowTypes.js"
+
+type Rec = { readonly [key: string]: unknown }
+const isRecord = (value: unknown): value is Rec => typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * Lookup tables live in the rule store (a database), which `vortex validate` does not open;
+ * their value types are taken from the tables the pipeline's test fixtures define. A table the
+ * fixtures do not define is reported as a warning: the rule store is checked at publish time.
+ */
+const tableTypes = (pipeline: unknown): Record<string, Type> => {
+  const out: Record<string, Type> = {}
+  const root = isRecord(pipeline) ? pipeline : {}
+  const sources = [root["fixtures"], ...(Array.isArray(root["tests"]) ? root["tests"].map((t) => (isRecord(t) ? t["given"] : undefined)) : [])]
+  for (const fixtures of sources) {
+    const tables = isRecord(fixtures) && isRecord(fixtures["tables"]) ? fixtures["tables"] : {}
+    for (const [name, rows] of Object.entries(tables)) {
+      if (!isRecord(rows) || name in out) continue
+      const values = Object.values(rows)
+      out[name] = values.every((v) => typeof v === "boolean")
+        ? T.bool
+        : values.every((v) => Number.isInteger(v))
+          ? T.int
+          : values.every((v) => typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v))
+            ? T.decimal
+            : T.string
+    }
+  }
+  return out
+}
+
+/** The schema of a target field, stepping into list items where the path crosses a list. */
+const fieldSchema = (target: JsonSchema, path: ReadonlyArray<string>): JsonSchema | undefined => {
+  let schema: JsonSchema | undefined = target
+  for (const segment of path) {
+    if (schema === undefined) return undefined
+    if (schema["type"] === "array" && isRecord(schema["items"])) schema = schema["items"] as JsonSchema
+    const properties: unknown = schema["properties"]
+    schema = isRecord(properties) && isRecord(properties[segment]) ? (properties[segment] as JsonSchema) : undefined
+  }
+  return schema
+}
+
+const inputsFor = (site: ExpressionSite, context: ExpressionContext, tables: Record<string, Type>): Record<string, Type> => {
+  const inputs: Record<string, Type> = {}
+  for (const [name, schema] of Object.entries(context.flowType.variables)) inputs[name] = typeFromJsonSchema(schema)
+  if (site.role === "refuse") {
+    for (const [name, schema] of Object.entries(context.flowType.refuseVariables)) inputs[name] = typeFromJsonSchema(schema)
+  }
+  for (const binding of site.bindings) {
+    const over = compileExpression(binding.over, { inputs, tables })
+    // a `for` that does not type-check is reported at its own site; its element absorbs uses
+    inputs[binding.name] = over.ok && over.type.t === "list" ? over.type.of : T.error
+  }
+  return inputs
+}
+
+const expectation = (site: ExpressionSite, context: ExpressionContext): { readonly type: Type; readonly what: string } | undefined => {
+  switch (site.role) {
+    case "when":
+    case "refuse":
+      return { type: T.bool, what: "a bool condition" }
+    case "buffer":
+      return { type: T.decimal, what: "a number of units" }
+    case "for":
+      return undefined
+    case "map": {
+      const schema = fieldSchema(context.flowType.target, site.field)
+      return schema === undefined ? undefined : { type: typeFromJsonSchema(schema), what: `target field ${site.field.join(".")}` }
+    }
+  }
+}
+
+/** The DSL type checker (dsl/) run on every expression string of a pipeline. */
+export const dslExpressionChecker: ExpressionChecker = {
+  name: "dsl",
+  check: (site, context) => {
+    const tables = tableTypes(context.pipeline.value)
+    const env: CheckEnv = { inputs: inputsFor(site, context, tables), tables }
+    const compiled = compileExpression(site.expression, env)
+    if (!compiled.ok) {
+      return compiled.diagnostics.map((d): ExpressionProblem => {
+        const message = d.hint === undefined ? d.message : `${d.message} (${d.hint})`
+        return d.code === "DSL211"
+          ? { code: d.code, severity: "warning", offset: d.span.offset, message: `${message}; not in this pipeline's fixtures, so only the rule store can tell` }
+          : { code: d.code, offset: d.span.offset, message }
+      })
+    }
+    if (site.role === "for") {
+      return compiled.type.t === "list" || compiled.type.t === "error"
+        ? []
+        : [{ code: "DSL303", message: `"for" needs a list, got ${showType(compiled.type)}` }]
+    }
+    const expected = expectation(site, context)
+    if (expected === undefined || assignable(compiled.type, expected.type)) return []
+    // a string literal may fill an enum field when it names a member ('"gross"' for taxType)
+    const wanted = expected.type.t === "nullable" ? expected.type.of : expected.type
+    if (wanted.t === "enum" && compiled.checked.k === "str") {
+      const value = compiled.checked.value
+      return wanted.values.includes(value)
+        ? []
+        : [{ code: "DSL212", message: `"${value}" is not one of ${wanted.values.map((v) => `"${v}"`).join(", ")} (${expected.what})` }]
+    }
+    return [{
+      code: site.role === "map" ? "DSL303" : "DSL210",
+      message: `${showType(compiled.type)} where ${expected.what} expects ${showType(expected.type)}`,
+    }]
+  },
+}
