@@ -468,7 +468,7 @@ const signatures: Record<string, Signature> = {
         c.error("DSL211", `unknown lookup table "${name}"`, e.args[0]!.span, guess !== undefined ? `did you mean ${guess}?` : undefined)
       } else valueType = tables[name]
       const { fallback, type } = withFallback(c, named["default"], valueType)
-      const opts: Mut<CallOptions> = { percentValues: nonNull(valueType).t === "percent" }
+      const opts: Mut<CallOptions> = { percentValues: nonNull(valueType).t === "percent", percentKey: key.type.t === "percent" }
       if (name !== undefined) opts.table = name
       if (fallback !== undefined) opts.fallback = fallback
       return callNode(c, e, [key], type, opts, fallback === undefined ? `lookup("${name ?? "?"}") has no row for some keys` : undefined)

@@ -160,7 +160,11 @@ const keyOf = (e: TExpr): string => {
   keys.set(e, key)
   return key
 }
-const usesItem = (key: string): boolean => key.includes(`$${ITEM}`)
+let boundNames: ReadonlySet<string> = new Set([ITEM])
+const usesBound = (key: string): boolean => {
+  for (const n of boundNames) if (key.includes(`$${n}`)) return true
+  return false
+}
 
 const countShared = (e: TExpr, counts: Map<string, number>): void => {
   const key = keyOf(e)
@@ -172,15 +176,21 @@ const countShared = (e: TExpr, counts: Map<string, number>): void => {
 }
 
 /** Compiles several roots together so their common subexpressions share slots. */
-export const compileShared = (roots: ReadonlyArray<TExpr>): { readonly closures: Array<Closure>; readonly slotCount: number } => {
+export const compileShared = (
+  roots: ReadonlyArray<TExpr>,
+  /** Names bound per list element (`item`, `as:` names): what mentions them is never shared. */
+  loopNames: ReadonlySet<string> = new Set([ITEM]),
+): { readonly closures: Array<Closure>; readonly slotCount: number } => {
   const counts = new Map<string, number>()
   for (const r of roots) countShared(r, counts)
   plan = { counts, slots: new Map() }
+  boundNames = loopNames
   try {
     const closures = roots.map(compile)
     return { closures, slotCount: plan.slots.size }
   } finally {
     plan = undefined
+    boundNames = new Set([ITEM])
   }
 }
 
@@ -188,7 +198,7 @@ export const compile = (e: TExpr): Closure => {
   const f = compileNode(e)
   if (plan === undefined || e.k === "num" || e.k === "str" || e.k === "bool" || e.k === "null" || e.k === "date" || e.k === "var") return f
   const key = keyOf(e)
-  if ((plan.counts.get(key) ?? 0) < 2 || usesItem(key)) return f
+  if ((plan.counts.get(key) ?? 0) < 2 || usesBound(key)) return f
   let slot = plan.slots.get(key)
   if (slot === undefined) {
     slot = plan.slots.size
@@ -395,9 +405,11 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
       const table = e.opts.table ?? ""
       const tableType = e.opts.fallback === undefined ? e.type : e.type
       const dec = decoder(tableType, `row of table ${table}`)
+      const keyOfValue = e.opts.percentKey === true ? (v: unknown) => keyText(mul(v as Fixed, HUNDRED)) : keyText
       return (c) => {
-        const row = tableRow(c.rt.tables?.[table], keyText(a0(c)))
-        return row === undefined ? orFail(c, `table ${table} has no row for ${keyText(a0(c))}`) : dec(row)
+        const key = keyOfValue(a0(c))
+        const row = tableRow(c.rt.tables?.[table], key)
+        return row === undefined ? orFail(c, `table ${table} has no row for ${key}`) : dec(row)
       }
     }
     case "fx": {

@@ -10,13 +10,21 @@ import { assignable, isNullable, nonNull, show, T, type Type } from "./types.js"
 /**
  * A pipeline `map:` block: target field → expression text, a nested block for a nested
  * record, or `{ for: <list expression>, map: { … } }` for a list whose elements are mapped one
- * by one with the element bound to `item` (an inner `for:` shadows the outer `item`).
+ * by one with the element bound to `item` (or to the name given by `as:`; an inner `for:`
+ * shadows an outer binding of the same name). A `for` may also keep only elements whose
+ * `when:` holds and `append:` extra elements (`{ when?, map }`, evaluated outside the loop).
  * The whole block compiles to ONE function producing a fresh output record: a failing field
  * fails the whole mapping, nothing half-written escapes.
  */
 export type MapEntry = string | number | boolean | null | MapBlock | ForBlock
 export interface MapBlock { readonly [field: string]: MapEntry }
-export interface ForBlock { readonly for: string; readonly map: MapBlock }
+export interface ForBlock {
+  readonly for: string
+  readonly map: MapBlock
+  readonly as?: string
+  readonly when?: string
+  readonly append?: ReadonlyArray<{ readonly when?: string; readonly map: MapBlock }>
+}
 
 export interface MappingEnv extends CheckEnv {
   /** The record type the output must fit (from the target schema); unchecked when absent. */
@@ -45,20 +53,20 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
   // shared between fields are computed once per evaluation.
   const roots: Array<TExpr> = []
   const closures: Array<Closure> = []
+  const bound = new Set<string>([ITEM])
 
-  const expression = (source: string, path: string, item: Type | undefined): Built | undefined => {
+  const expression = (source: string, path: string, scope: Readonly<Record<string, Type>>): Built | undefined => {
     const parsed = parse(source)
     const report = (ds: ReadonlyArray<Diagnostic>) => { for (const d of ds) diagnostics.push({ ...d, fieldPath: path, source }) }
     if (!parsed.ok) return report(parsed.diagnostics), undefined
-    const scope: CheckEnv = item === undefined ? env : { ...env, inputs: { ...env.inputs, [ITEM]: item } }
-    const checked = checkExpr(parsed.expr, scope)
+    const checked = checkExpr(parsed.expr, { ...env, inputs: { ...env.inputs, ...scope } })
     if (checked.diagnostics.length > 0) return report(checked.diagnostics), undefined
     const i = roots.push(checked.expr) - 1
     const enc = encoder(checked.expr.type)
     return { run: (c) => enc(closures[i]!(c)), type: checked.expr.type }
   }
 
-  const record = (b: MapBlock, path: string, target: Type | undefined, item: Type | undefined): Built => {
+  const record = (b: MapBlock, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built => {
     const rec = target === undefined ? undefined : nonNull(target)
     const targetFields = rec?.t === "record" ? rec.fields : undefined
     const fields: Array<readonly [string, Closure]> = []
@@ -71,7 +79,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         diagnostics.push({ code: "DSL301", message: `the target has no field "${key}"`, span: spanAt("", 0), fieldPath: here, source: "", ...(guess !== undefined ? { hint: `did you mean ${guess}?` } : {}) })
         continue
       }
-      const built = field(entry, here, want, item)
+      const built = field(entry, here, want, scope)
       if (built === undefined) continue
       if (want !== undefined && !assignable(built.type, want)) {
         diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt(typeof entry === "string" ? entry : "", 0, typeof entry === "string" ? entry.length : 1), fieldPath: here, source: typeof entry === "string" ? entry : "", ...(isNullable(built.type) && !isNullable(want) ? { hint: "the value may be null: add ?? <default>" } : {}) })
@@ -95,46 +103,60 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     return { run, type: T.record(types, Object.keys(types)) }
   }
 
-  const field = (entry: MapEntry, path: string, target: Type | undefined, item: Type | undefined): Built | undefined => {
-    if (typeof entry === "string") return expression(entry, path, item)
-    if (typeof entry === "number" || typeof entry === "boolean") return expression(String(entry), path, item)
+  const field = (entry: MapEntry, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built | undefined => {
+    if (typeof entry === "string") return expression(entry, path, scope)
+    if (typeof entry === "number" || typeof entry === "boolean") return expression(String(entry), path, scope)
     if (entry === null) return { run: () => null, type: T.null }
     // Values are encoded (decimals → strings) as each field is computed, so the output record is built once.
     if (isFor(entry)) {
-      const list = expression(entry.for, `${path}.for`, item)
+      const list = expression(entry.for, `${path}.for`, scope)
       if (list === undefined) return undefined
       const listType = nonNull(list.type)
       if (listType.t !== "list") {
         diagnostics.push({ code: "DSL304", message: `for: needs a list, got ${show(list.type)}`, span: spanAt(entry.for, 0, entry.for.length), fieldPath: `${path}.for`, source: entry.for })
         return undefined
       }
+      const name = typeof entry.as === "string" ? entry.as : ITEM
+      bound.add(name)
+      const inner = { ...scope, [name]: listType.of }
       const elementTarget = target !== undefined && nonNull(target).t === "list" ? (nonNull(target) as { of: Type }).of : undefined
-      const body = record(entry.map, `${path}[]`, elementTarget, listType.of)
+      const body = record(entry.map, `${path}[]`, elementTarget, inner)
+      const keep = typeof entry.when === "string" ? expression(entry.when, `${path}.when`, inner) : undefined
+      const extras = (entry.append ?? []).map((x, i) => ({
+        when: typeof x.when === "string" ? expression(x.when, `${path}.append[${i}].when`, scope) : undefined,
+        body: record(x.map, `${path}.append[${i}]`, elementTarget, scope),
+      }))
       const getList = list.run
       const each = body.run
+      const test = keep?.run
+      // Each element gets its own variables; shared slots stay valid because subexpressions
+      // that mention a loop variable are never shared (see compileShared's bound names).
+      const element = (c: Ctx, x: unknown): Ctx =>
+        name === ITEM ? { vars: c.vars, rt: c.rt, fx: c.fx, item: x, slots: c.slots } : { vars: { ...c.vars, [name]: x }, rt: c.rt, fx: c.fx, item: c.item, slots: c.slots }
       const run: Closure = (c) => {
         const xs = getList(c)
-        if (xs === null || xs === undefined) return []
-        const outer = c.item
-        try {
-          return (xs as ReadonlyArray<unknown>).map((x) => {
-            c.item = x
-            return each(c)
-          })
-        } finally {
-          c.item = outer
+        const out: Array<unknown> = []
+        for (const x of (xs ?? []) as ReadonlyArray<unknown>) {
+          const ec = element(c, x)
+          if (test === undefined || test(ec) === true) out.push(each(ec))
         }
+        for (const x of extras) if (x.when === undefined || x.when.run(c) === true) out.push(x.body.run(c))
+        return out
       }
       return { run, type: T.list(body.type) }
     }
-    if (typeof entry === "object" && !Array.isArray(entry)) return record(entry, path, target, item)
+    if (typeof entry === "object" && entry !== null && "rule" in entry) {
+      diagnostics.push({ code: "DSL304", message: `rule "${String((entry as { rule: unknown }).rule)}" lives in the rule store, which is not loaded here`, span: spanAt("", 0), fieldPath: path, source: "" })
+      return undefined
+    }
+    if (typeof entry === "object" && !Array.isArray(entry)) return record(entry, path, target, scope)
     diagnostics.push({ code: "DSL304", message: "a mapping entry is an expression, a nested block or { for, map }", span: spanAt("", 0), fieldPath: path, source: "" })
     return undefined
   }
 
-  const root = record(block, "", env.target, undefined)
+  const root = record(block, "", env.target, {})
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  const shared = compileShared(roots)
+  const shared = compileShared(roots, bound)
   closures.push(...shared.closures)
   const slotCount = shared.slotCount
   const fn: Mapping = (inputs, rt = {}) => {

@@ -199,7 +199,8 @@ const call = (e: Extract<TExpr, { k: "call" }>, env: Env): unknown => {
       return BigDecimal.isBigDecimal(v) ? formatBig(v) : String(v)
     }).join("")
     case "lookup": {
-      const row = tableRow(env.rt.tables?.[e.opts.table ?? ""], keyText(arg(0)))
+      const key = e.opts.percentKey === true ? BigDecimal.multiply(arg(0) as BD, HUNDRED) : arg(0)
+      const row = tableRow(env.rt.tables?.[e.opts.table ?? ""], keyText(key))
       return row === undefined ? otherwise("no row") : decode(e.type, row, "row")
     }
     case "fx": {

@@ -40,4 +40,6 @@ export interface CallOptions {
   readonly fallback?: TExpr
   /** Decode a percent-typed table value or list element from its JSON percent number. */
   readonly percentValues?: boolean
+  /** A percent-typed lookup key: rows are keyed by the percent number ("19" for 19 %). */
+  readonly percentKey?: boolean
 }

@@ -6,6 +6,7 @@ import type { Command } from "./Command.js"
 const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   up: () => import("./up.js"),
   validate: () => import("./validate.js"),
+  test: () => import("./test.js"),
   fx: () => import("./fx.js"),
   rules: () => import("./rules.js"),
   sim: () => import("./sim.js"),
