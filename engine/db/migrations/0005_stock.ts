@@ -93,7 +93,7 @@ export default Effect.gen(function* () {
       tenant_id      uuid NOT NULL,
       sku            text NOT NULL,
       expected       integer NOT NULL,
-      found          integer,
+      found          integer NOT NULL,
       at             timestamptz NOT NULL DEFAULT now()
     )`
 })

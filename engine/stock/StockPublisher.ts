@@ -1,0 +1,236 @@
+/**
+ * Ledger → channel. `push` drains the connection's dirty SKUs and writes only the ones whose
+ * published quantity differs from what the channel was last told, in batches at the channel's
+ * limit. `reconcile` reads what the channel shows, writes the published value back where it
+ * drifted, and records the drift (DESIGN.md §7: "the heartbeat reads what each channel shows
+ * and corrects drift").
+ *
+ * A dirty mark is deleted only if its `seq` is still the one this push read: a change that
+ * commits while a batch is on the wire keeps its mark, so the next push sends it. A failed
+ * write leaves its marks in place; nothing is lost to a crash at any point.
+ */
+import { SqlClient } from "@effect/sql"
+import { Array as Arr, Effect, Either } from "effect"
+import type { InvalidBuffer } from "./errors.js"
+import { type BufferRule, noBuffer, publishedQuantity } from "./PublishedQuantity.js"
+import type { StockTarget } from "./StockTarget.js"
+import { StockTargets } from "./StockTargets.js"
+
+export interface PushReport {
+  /** Dirty SKUs looked at. */
+  readonly considered: number
+  /** SKUs written to the channel. */
+  readonly written: number
+  /** Dirty SKUs whose published value had not changed: cleared without a write. */
+  readonly unchanged: number
+  /** Write calls made. */
+  readonly batches: number
+  /** SKUs the channel does not list. */
+  readonly missing: ReadonlyArray<string>
+}
+
+export interface Drift {
+  readonly sku: string
+  readonly expected: number
+  /** What the channel showed. */
+  readonly found: number
+}
+
+export interface ReconcileReport {
+  readonly push: PushReport
+  readonly checked: number
+  readonly drifted: ReadonlyArray<Drift>
+  /** Ledger SKUs the channel does not list (the catalog flow has not created them). */
+  readonly missing: ReadonlyArray<string>
+  readonly batches: number
+}
+
+export interface ChannelStock {
+  readonly sku: string
+  readonly published: number | null
+  readonly pushedAt: Date | null
+  readonly channelValue: number | null
+  readonly readAt: Date | null
+  readonly drift: number
+  readonly missing: boolean
+}
+
+interface DirtyRow {
+  readonly sku: string
+  readonly seq: string
+  readonly onHand: number | null
+  readonly reserved: number | null
+  readonly published: number | null
+  readonly missing: boolean | null
+}
+
+/** Dirty SKUs handled per round; a push loops until the outbox it found is empty. */
+const ROUND = 10_000
+
+export class StockPublisher extends Effect.Service<StockPublisher>()("engine/StockPublisher", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const targets = yield* StockTargets
+    // Two pushes of one connection must not interleave: the older could land last and show a
+    // stale, higher quantity. Across processes the job queue runs one stock job per connection.
+    const locks = new Map<string, Effect.Semaphore>()
+    const exclusive = (connectionId: string) => {
+      let lock = locks.get(connectionId)
+      if (lock === undefined) {
+        lock = Effect.unsafeMakeSemaphore(1)
+        locks.set(connectionId, lock)
+      }
+      return lock.withPermits(1)
+    }
+
+    const compute = (buffer: BufferRule) => (row: { sku: string; onHand: number | null; reserved: number | null }): Either.Either<number, InvalidBuffer> => {
+      const onHand = row.onHand ?? 0
+      const reserved = row.reserved ?? 0
+      return publishedQuantity({ sku: row.sku, onHand, reserved, available: onHand - reserved }, buffer)
+    }
+
+    /** Records what the channel was told, then clears the marks that were read for it. */
+    const recordWritten = (tenantId: string, connectionId: string, items: ReadonlyArray<{ sku: string; quantity: number }>, missing: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const gone = new Set(missing)
+        const written = items.filter((i) => !gone.has(i.sku))
+        if (written.length > 0) {
+          yield* sql`
+            INSERT INTO channel_stock (connection_id, sku, tenant_id, published, pushed_at, missing)
+            SELECT ${connectionId}, s.sku, ${tenantId}, s.q, now(), false
+            FROM unnest(${written.map((i) => i.sku)}::text[], ${written.map((i) => i.quantity)}::int[]) AS s(sku, q)
+            ON CONFLICT (connection_id, sku) DO UPDATE SET published = EXCLUDED.published, pushed_at = now(), missing = false`
+        }
+        if (gone.size > 0) {
+          yield* sql`
+            INSERT INTO channel_stock (connection_id, sku, tenant_id, published, missing)
+            SELECT ${connectionId}, s.sku, ${tenantId}, NULL, true FROM unnest(${[...gone]}::text[]) AS s(sku)
+            ON CONFLICT (connection_id, sku) DO UPDATE SET published = NULL, missing = true`
+        }
+      })
+
+    const clearMarks = (connectionId: string, rows: ReadonlyArray<DirtyRow>) =>
+      rows.length === 0 ? Effect.void : sql`
+        DELETE FROM stock_dirty d USING unnest(${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.seq)}::bigint[]) AS s(sku, seq)
+        WHERE d.connection_id = ${connectionId} AND d.sku = s.sku AND d.seq = s.seq`.pipe(Effect.asVoid)
+
+    const drain = (tenantId: string, connectionId: string, target: StockTarget, buffer: BufferRule) =>
+      Effect.gen(function* () {
+        let considered = 0, written = 0, unchanged = 0, batches = 0
+        const missing: Array<string> = []
+        const value = compute(buffer)
+        for (;;) {
+          const rows = yield* sql<DirtyRow>`
+            SELECT d.sku, d.seq::text AS seq, l.on_hand, l.reserved, c.published, c.missing
+            FROM stock_dirty d
+            LEFT JOIN stock_levels l ON l.tenant_id = d.tenant_id AND l.sku = d.sku
+            LEFT JOIN channel_stock c ON c.connection_id = d.connection_id AND c.sku = d.sku
+            WHERE d.connection_id = ${connectionId} AND d.tenant_id = ${tenantId}
+            ORDER BY d.sku LIMIT ${ROUND}`
+          if (rows.length === 0) break
+          considered += rows.length
+          const same: Array<DirtyRow> = []
+          const changed: Array<{ row: DirtyRow; quantity: number }> = []
+          for (const row of rows) {
+            const quantity = yield* value(row)
+            if (row.published === quantity && row.missing !== true) same.push(row)
+            else changed.push({ row, quantity })
+          }
+          yield* clearMarks(connectionId, same)
+          unchanged += same.length
+          for (const batch of Arr.chunksOf(changed, target.batchSize)) {
+            const items = batch.map((c) => ({ sku: c.row.sku, quantity: c.quantity }))
+            const result = yield* target.setQuantities(items)
+            batches++
+            yield* sql.withTransaction(Effect.zipRight(
+              recordWritten(tenantId, connectionId, items, result.missing),
+              clearMarks(connectionId, batch.map((c) => c.row)),
+            ))
+            written += items.length - result.missing.length
+            missing.push(...result.missing)
+          }
+          // A full round may have left more behind; a short one emptied what was there.
+          if (rows.length < ROUND) break
+        }
+        return { considered, written, unchanged, batches, missing } satisfies PushReport
+      })
+
+    const push = Effect.fn("StockPublisher.push")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer) {
+      const tenantId = yield* targets.tenantOf(connectionId)
+      return yield* exclusive(connectionId)(drain(tenantId, connectionId, target, buffer))
+    }, Effect.catchTag("SqlError", Effect.die))
+
+    const reconcile = Effect.fn("StockPublisher.reconcile")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer) {
+      const tenantId = yield* targets.tenantOf(connectionId)
+      return yield* exclusive(connectionId)(Effect.gen(function* () {
+        const pushed = yield* drain(tenantId, connectionId, target, buffer)
+        const ledger = yield* sql<{ sku: string; onHand: number; reserved: number }>`
+          SELECT sku, on_hand, reserved FROM stock_levels WHERE tenant_id = ${tenantId} ORDER BY sku`
+        const shown = yield* target.readQuantities(ledger.map((r) => r.sku))
+        const value = compute(buffer)
+        const drifted: Array<Drift> = []
+        const fixes: Array<{ sku: string; quantity: number }> = []
+        const missing = new Set<string>()
+        const seen: Array<{ sku: string; found: number; expected: number }> = []
+        for (const row of ledger) {
+          const expected = yield* value(row)
+          const found = shown.get(row.sku)
+          if (found === undefined) {
+            missing.add(row.sku)
+            continue
+          }
+          seen.push({ sku: row.sku, found, expected })
+          if (found !== expected) {
+            drifted.push({ sku: row.sku, expected, found })
+            fixes.push({ sku: row.sku, quantity: expected })
+          }
+        }
+        let batches = 0
+        for (const batch of Arr.chunksOf(fixes, target.batchSize)) {
+          const result = yield* target.setQuantities(batch)
+          batches++
+          for (const sku of result.missing) missing.add(sku)
+          yield* recordWritten(tenantId, connectionId, batch, result.missing)
+        }
+        yield* sql.withTransaction(Effect.gen(function* () {
+          if (seen.length > 0) {
+            yield* sql`
+              INSERT INTO channel_stock (connection_id, sku, tenant_id, channel_value, read_at, drift)
+              SELECT ${connectionId}, s.sku, ${tenantId}, s.found, now(), s.found - s.expected
+              FROM unnest(${seen.map((s) => s.sku)}::text[], ${seen.map((s) => s.found)}::int[], ${seen.map((s) => s.expected)}::int[]) AS s(sku, found, expected)
+              ON CONFLICT (connection_id, sku) DO UPDATE SET channel_value = EXCLUDED.channel_value, read_at = now(), drift = EXCLUDED.drift`
+          }
+          if (missing.size > 0) {
+            yield* sql`
+              INSERT INTO channel_stock (connection_id, sku, tenant_id, missing, read_at)
+              SELECT ${connectionId}, s.sku, ${tenantId}, true, now() FROM unnest(${[...missing]}::text[]) AS s(sku)
+              ON CONFLICT (connection_id, sku) DO UPDATE SET published = NULL, missing = true, read_at = now()`
+          }
+          if (drifted.length > 0) {
+            yield* sql`
+              INSERT INTO stock_drift (connection_id, tenant_id, sku, expected, found)
+              SELECT ${connectionId}, ${tenantId}, s.sku, s.expected, s.found
+              FROM unnest(${drifted.map((d) => d.sku)}::text[], ${drifted.map((d) => d.expected)}::int[], ${drifted.map((d) => d.found)}::int[]) AS s(sku, expected, found)`
+          }
+        }))
+        return { push: pushed, checked: ledger.length, drifted, missing: [...missing].sort(), batches } satisfies ReconcileReport
+      }))
+    }, Effect.catchTag("SqlError", Effect.die))
+
+    /** What the channel was last told and last seen showing, per SKU. */
+    const channelStock = Effect.fn("StockPublisher.channelStock")(function* (tenantId: string, connectionId: string) {
+      return yield* sql<ChannelStock>`
+        SELECT sku, published, pushed_at, channel_value, read_at, drift, missing FROM channel_stock
+        WHERE tenant_id = ${tenantId} AND connection_id = ${connectionId}::uuid ORDER BY sku`
+    }, Effect.orDie)
+
+    /** Connections with SKUs waiting to be pushed, e.g. to drain after a restart. */
+    const pending = Effect.fn("StockPublisher.pending")(function* () {
+      const rows = yield* sql<{ connectionId: string; tenantId: string; skus: number }>`
+        SELECT connection_id, tenant_id, count(*)::int AS skus FROM stock_dirty GROUP BY connection_id, tenant_id ORDER BY connection_id`
+      return rows
+    }, Effect.orDie)
+
+    return { push, reconcile, channelStock, pending } as const
+  }),
+}) {}
