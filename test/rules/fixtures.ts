@@ -25,7 +25,7 @@ const article = (netPrice: string, taxRate: number) => ({
 })
 
 /** The gross shop price from the lexoffice net price: 10.00 + 19 % = 11.90. */
-export const grossPriceRule = (source = "round(vat_add(src.price.netPrice, percent(src.price.taxRate)), 2, mode: half_up)") => ({
+export const grossPriceRule = (source = "round(vat_add(src.price.netPrice, src.price.taxRate), 2, mode: half_up)") => ({
   kind: "expression",
   flow: "catalog",
   field: "price",

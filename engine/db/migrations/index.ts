@@ -5,6 +5,7 @@ import ruleSets from "./0003_rule_sets.js"
 import apiTokens from "./0004_api_tokens.js"
 import pipelineBindings from "./0007_pipeline_bindings.js"
 import syncRuns from "./0008_sync_runs.js"
+import catalog from "./0009_catalog.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
 
@@ -19,6 +20,7 @@ export const migrations = Migrator.fromRecord({
   "0004_api_tokens": apiTokens,
   "0007_pipeline_bindings": pipelineBindings,
   "0008_sync_runs": syncRuns,
+  "0009_catalog": catalog,
   "0005_stock": stock,
   "0006_orders": orders,
 })

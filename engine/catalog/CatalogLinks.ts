@@ -1,0 +1,33 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+export interface CatalogLink {
+  readonly sourceId: string
+  readonly sku: string
+  readonly channelId: string
+  readonly contentHash: string
+  readonly state: "active" | "disabled"
+}
+
+/** SQL for the source-id ↔ channel-id links of one pipeline, and only SQL. */
+export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/CatalogLinks", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const all = Effect.fn("CatalogLinks.all")((tenantId: string, pipeline: string) =>
+      sql<CatalogLink>`
+        SELECT source_id, sku, channel_id, content_hash, state FROM catalog_links
+        WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline}`.pipe(
+        Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
+        Effect.orDie,
+      ))
+
+    const save = Effect.fn("CatalogLinks.save")((tenantId: string, pipeline: string, links: ReadonlyArray<CatalogLink>) =>
+      links.length === 0 ? Effect.void : sql`
+        INSERT INTO catalog_links ${sql.insert(links.map((l) => ({ tenantId, pipeline, ...l })))}
+        ON CONFLICT (tenant_id, pipeline, source_id) DO UPDATE SET sku = excluded.sku, channel_id = excluded.channel_id,
+          content_hash = excluded.content_hash, state = excluded.state, synced_at = now()`.pipe(Effect.asVoid, Effect.orDie))
+
+    return { all, save } as const
+  }),
+}) {}

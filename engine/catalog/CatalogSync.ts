@@ -1,0 +1,132 @@
+import { Chunk, Effect, Stream } from "effect"
+import { createHash } from "node:crypto"
+import type { FlowReport } from "../sync/FlowReport.js"
+import { CatalogLinks, type CatalogLink } from "./CatalogLinks.js"
+import type { CatalogTarget, ItemFailure, Listing } from "./CatalogTarget.js"
+
+/** What the pipeline's `when` + `map` made of one source record. */
+export type MappedRecord =
+  | { readonly _tag: "Listing"; readonly sourceId: string; readonly listing: Listing }
+  | { readonly _tag: "Filtered"; readonly sourceId: string }
+  | { readonly _tag: "Failed"; readonly sourceId: string; readonly message: string }
+
+/** What happens to a listing whose source no longer matches `when` or is gone. */
+export type UnmatchedPolicy = "disable" | "keep"
+
+/** Key order never changes a hash: the same listing always hashes the same. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v)
+
+export const contentHash = (listing: Listing) => createHash("sha256").update(canonicalJson(listing)).digest("base64url")
+
+export interface CatalogRun {
+  readonly tenantId: string
+  readonly pipeline: string
+  readonly records: Stream.Stream<MappedRecord, ItemFailure>
+  readonly target: CatalogTarget
+  readonly unmatched: UnmatchedPolicy
+  readonly dryRun?: boolean
+}
+
+/**
+ * Catalog & prices (DESIGN.md §1): writes only what changed since the last write, creates
+ * what the channel lacks (adopting a listing that already carries the SKU), updates in
+ * batches at the channel's limit, and takes off sale what no longer matches. A failing
+ * item is recorded and skipped; the rest of the run goes on.
+ */
+export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
+  const linksRepo = yield* CatalogLinks
+  const links = yield* linksRepo.all(run.tenantId, run.pipeline)
+  const callsBefore = yield* run.target.apiCalls
+  const errors: Array<{ item?: string; message: string }> = []
+  let read = 0
+  let skipped = 0
+  let written = 0
+  const seen = new Set<string>()
+  const creates: Array<{ sourceId: string; listing: Listing; hash: string }> = []
+  const updates: Array<{ link: CatalogLink; listing: Listing; hash: string }> = []
+  const disables: Array<CatalogLink> = []
+
+  yield* Stream.runForEach(run.records, (record) => Effect.sync(() => {
+    read++
+    seen.add(record.sourceId)
+    const link = links.get(record.sourceId)
+    switch (record._tag) {
+      case "Failed":
+        errors.push({ item: record.sourceId, message: record.message })
+        return
+      case "Filtered":
+        if (link?.state === "active" && run.unmatched === "disable") disables.push(link)
+        else skipped++
+        return
+      case "Listing": {
+        const hash = contentHash(record.listing)
+        if (link === undefined) creates.push({ sourceId: record.sourceId, listing: record.listing, hash })
+        else if (link.contentHash === hash && link.state === "active") skipped++
+        else updates.push({ link, listing: record.listing, hash })
+      }
+    }
+  }))
+  for (const link of links.values()) {
+    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched === "disable") disables.push(link)
+  }
+
+  if (run.dryRun) {
+    return {
+      read, written: creates.length + updates.length + disables.length, skipped, failed: errors.length,
+      apiCalls: 0, errors,
+    } satisfies FlowReport
+  }
+
+  const save = (saved: ReadonlyArray<CatalogLink>) => linksRepo.save(run.tenantId, run.pipeline, saved)
+  const fail = (failures: ReadonlyArray<ItemFailure>) => { for (const f of failures) errors.push({ item: f.sku, message: f.message }) }
+
+  // A listing the channel already has under this SKU is adopted and updated, never duplicated.
+  const existing = new Map<string, string>()
+  for (const chunk of Chunk.chunksOf(Chunk.fromIterable(creates.map((c) => c.listing.sku)), 50)) {
+    const found = yield* run.target.findBySkus(Chunk.toReadonlyArray(chunk)).pipe(
+      Effect.catchAll((failure) => Effect.sync(() => { fail([failure]); return new Map<string, string>() })),
+    )
+    for (const [sku, id] of found) existing.set(sku, id)
+  }
+  for (const create of creates) {
+    const adopted = existing.get(create.listing.sku)
+    if (adopted !== undefined) {
+      updates.push({ link: { sourceId: create.sourceId, sku: create.listing.sku, channelId: adopted, contentHash: "", state: "active" }, listing: create.listing, hash: create.hash })
+      continue
+    }
+    const created = yield* run.target.create(create.listing).pipe(Effect.either)
+    if (created._tag === "Left") { fail([created.left]); continue }
+    written++
+    yield* save([{ sourceId: create.sourceId, sku: create.listing.sku, channelId: created.right, contentHash: create.hash, state: "active" }])
+  }
+
+  for (const batch of Chunk.chunksOf(Chunk.fromIterable(updates), run.target.batchSize)) {
+    const items = Chunk.toReadonlyArray(batch)
+    const failures = yield* run.target.update(items.map((u) => ({ id: u.link.channelId, listing: u.listing })))
+    fail(failures)
+    const failed = new Set(failures.map((f) => f.sku))
+    const ok = items.filter((u) => !failed.has(u.listing.sku))
+    written += ok.length
+    yield* save(ok.map((u) => ({ sourceId: u.link.sourceId, sku: u.listing.sku, channelId: u.link.channelId, contentHash: u.hash, state: "active" as const })))
+  }
+
+  for (const batch of Chunk.chunksOf(Chunk.fromIterable(disables), run.target.batchSize)) {
+    const items = Chunk.toReadonlyArray(batch)
+    const failures = yield* run.target.disable(items.map((l) => ({ id: l.channelId, sku: l.sku })))
+    fail(failures)
+    const failed = new Set(failures.map((f) => f.sku))
+    const ok = items.filter((l) => !failed.has(l.sku))
+    written += ok.length
+    // an emptied hash makes the listing be written again in full if its source comes back
+    yield* save(ok.map((l) => ({ ...l, contentHash: "", state: "disabled" as const })))
+  }
+
+  return {
+    read, written, skipped, failed: errors.length,
+    apiCalls: (yield* run.target.apiCalls) - callsBefore, errors,
+  } satisfies FlowReport
+}).pipe(Effect.withSpan("CatalogSync.run", { attributes: { pipeline: run.pipeline } }))
