@@ -1,0 +1,164 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect, TestServices } from "effect"
+import { StockTargetFailed } from "../../engine/stock/errors.js"
+import { StockLedger } from "../../engine/stock/StockLedger.js"
+import { StockPublisher } from "../../engine/stock/StockPublisher.js"
+import type { StockQuantity, StockTarget } from "../../engine/stock/StockTarget.js"
+import { StockTargets } from "../../engine/stock/StockTargets.js"
+import { backends } from "../support/TestDatabase.js"
+import { tenantWithConnections } from "./fixtures.js"
+import { bigCommerceChannel, inventoryWrites, shown, StockLayerForTest } from "./support.js"
+
+const by = { actor: "test" }
+
+/** A ledger tenant with one stock-target connection and the given on-hand levels. */
+const shopWith = (slug: string, levels: Record<string, number>) =>
+  Effect.gen(function* () {
+    const ledger = yield* StockLedger
+    const { tenantId, connections: [connectionId] } = yield* tenantWithConnections(slug, 1)
+    for (const [sku, n] of Object.entries(levels)) yield* ledger.set(tenantId, sku, n, by)
+    yield* (yield* StockTargets).enable(tenantId, connectionId!)
+    return { tenantId, connectionId: connectionId! }
+  })
+
+/** An in-memory channel that records each write call. */
+const recordingTarget = (batchSize: number, onWrite: (items: ReadonlyArray<StockQuantity>) => Effect.Effect<void> = () => Effect.void) => {
+  const shownBy = new Map<string, number>()
+  const calls: Array<ReadonlyArray<StockQuantity>> = []
+  const target: StockTarget = {
+    batchSize,
+    setQuantities: (items) => Effect.gen(function* () {
+      calls.push(items)
+      yield* onWrite(items)
+      for (const i of items) shownBy.set(i.sku, i.quantity)
+      return { missing: [] }
+    }),
+    readQuantities: () => Effect.succeed(shownBy),
+  }
+  return { target, calls, shownBy }
+}
+
+const bodies = (sim: { exchanges: ReadonlyArray<{ method: string; template: string | undefined; requestBody: unknown }> }) =>
+  sim.exchanges
+    .filter((x) => x.method === "PUT" && x.template === "/v3/inventory/adjustments/absolute")
+    .map((x) => (x.requestBody as { items: Array<Record<string, unknown>> }).items)
+
+describe.each(backends)("stock publisher on %s", (backend) => {
+  layer(StockLayerForTest(backend), { timeout: 120_000 })((it) => {
+    it.effect("only SKUs whose published value changed are written, each under the identifier its tracking needs", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const { sim, target } = yield* bigCommerceChannel()
+        const [a, b] = sim.store.seed([{ sku: "A" }, { sku: "B" }, { sku: "C" }, { sku: "SHIRT", variants: [{ sku: "SHIRT-S" }, { sku: "SHIRT-M" }] }])
+        const { tenantId, connectionId } = yield* shopWith("changed-only", { A: 5, B: 3, C: 0, "SHIRT-S": 4, "SHIRT-M": 2 })
+
+        // The first push tells the channel everything, zeros included: what it showed is unknown.
+        const first = yield* publisher.push(connectionId, target)
+        assert.deepInclude(first, { considered: 5, written: 5, unchanged: 0, batches: 1 })
+        assert.strictEqual(inventoryWrites(sim), 1)
+        assert.deepStrictEqual(["A", "B", "C", "SHIRT-S", "SHIRT-M"].map((s) => shown(sim, s)), [5, 3, 0, 4, 2])
+        const items = bodies(sim)[0]!
+        assert.deepInclude(items, { location_id: 1, product_id: a!.id, quantity: 5 })
+        assert.deepInclude(items, { location_id: 1, product_id: b!.id, quantity: 3 })
+        assert.deepInclude(items, { location_id: 1, variant_id: sim.store.findVariantBySku("SHIRT-S")!.id, quantity: 4 })
+
+        // Nothing changed: nothing dirty, no call.
+        assert.deepInclude(yield* publisher.push(connectionId, target), { considered: 0, written: 0, batches: 0 })
+        // B goes 3 → 4 → 3: dirty, but its published value is what the channel was told.
+        yield* ledger.set(tenantId, "B", 4, by)
+        yield* ledger.set(tenantId, "B", 3, by)
+        yield* ledger.set(tenantId, "A", 6, by)
+        assert.deepInclude(yield* publisher.push(connectionId, target), { considered: 2, written: 1, unchanged: 1, batches: 1 })
+        assert.strictEqual(inventoryWrites(sim), 2)
+        assert.deepStrictEqual(bodies(sim)[1]!.map((i) => i.quantity), [6])
+        assert.strictEqual(shown(sim, "A"), 6)
+      }))))
+
+    it.effect("the buffer rule lowers what is published, never below zero", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const { sim, target } = yield* bigCommerceChannel()
+        sim.store.seed([{ sku: "A", stock: 50 }, { sku: "B", stock: 50 }, { sku: "C", stock: 50 }])
+        const { tenantId, connectionId } = yield* shopWith("buffer", { A: 10, B: 1, C: 7 })
+        yield* ledger.reserve(tenantId, { connectionId, channelOrderId: "1", lines: [{ sku: "C", quantity: 2 }] })
+        // 1.5 units of safety stock round up to 2; C keeps 10 % of its available units back.
+        yield* publisher.push(connectionId, target, (row) => (row.sku === "C" ? `${row.available / 10}` : "1.5"))
+        assert.deepStrictEqual(["A", "B", "C"].map((s) => shown(sim, s)), [8, 0, 4])
+        const stock = yield* publisher.channelStock(tenantId, connectionId)
+        assert.deepStrictEqual(stock.map((s) => [s.sku, s.published]), [["A", 8], ["B", 0], ["C", 4]])
+        const broken = yield* Effect.flip(ledger.set(tenantId, "A", 11, by).pipe(Effect.zipRight(publisher.push(connectionId, target, () => "lots"))))
+        assert.strictEqual(broken._tag, "InvalidBuffer")
+      }))))
+
+    it.effect("dirty SKUs go out in batches of the target's limit", () =>
+      Effect.gen(function* () {
+        const publisher = yield* StockPublisher
+        const { connectionId } = yield* shopWith("batches", { A: 1, B: 2, C: 3, D: 4, E: 5 })
+        const { target, calls } = recordingTarget(2)
+        assert.deepInclude(yield* publisher.push(connectionId, target), { written: 5, batches: 3 })
+        assert.deepStrictEqual(calls.map((c) => c.map((i) => i.sku)), [["A", "B"], ["C", "D"], ["E"]])
+      }))
+
+    it.effect("a change that commits while its SKU is on the wire is pushed again", () =>
+      Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const sql = yield* SqlClient.SqlClient
+        const { tenantId, connectionId } = yield* shopWith("in-flight", { A: 5 })
+        let first = true
+        const { target, shownBy } = recordingTarget(10, () => Effect.suspend(() => {
+          if (!first) return Effect.void
+          first = false
+          return ledger.reserve(tenantId, { connectionId, channelOrderId: "1", lines: [{ sku: "A", quantity: 2 }] }).pipe(Effect.asVoid, Effect.orDie)
+        }))
+        yield* publisher.push(connectionId, target)
+        assert.strictEqual(shownBy.get("A"), 5)
+        assert.strictEqual((yield* sql`SELECT 1 FROM stock_dirty WHERE connection_id = ${connectionId}`).length, 1)
+        yield* publisher.push(connectionId, target)
+        assert.strictEqual(shownBy.get("A"), 3)
+      }))
+
+    it.effect("a failed write keeps the SKUs dirty, so the next push sends them", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const publisher = yield* StockPublisher
+        const { sim, target } = yield* bigCommerceChannel()
+        sim.store.seed([{ sku: "A" }, { sku: "B" }])
+        const { connectionId } = yield* shopWith("failed-write", { A: 4, B: 2 })
+        yield* publisher.push(connectionId, { ...target, setQuantities: () => Effect.fail(new StockTargetFailed({ operation: "setQuantities", outcome: "unknown-outcome", message: "504" })) }).pipe(Effect.flip)
+        assert.deepStrictEqual([shown(sim, "A"), shown(sim, "B")], [0, 0])
+        assert.deepInclude(yield* publisher.push(connectionId, target), { written: 2 })
+        assert.deepStrictEqual([shown(sim, "A"), shown(sim, "B")], [4, 2])
+      }))))
+
+    it.effect("reconcile reads the channel, writes back only what drifted and records it", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const publisher = yield* StockPublisher
+        const sql = yield* SqlClient.SqlClient
+        const { sim, target } = yield* bigCommerceChannel()
+        sim.store.seed([{ sku: "A" }, { sku: "B" }, { sku: "C" }])
+        const { tenantId, connectionId } = yield* shopWith("drift", { A: 5, B: 3, C: 1, "NOT-LISTED": 2 })
+        const pushed = yield* publisher.push(connectionId, target)
+        assert.deepStrictEqual(pushed.missing, ["NOT-LISTED"])
+        // Someone edits stock in the BigCommerce control panel.
+        sim.store.setLevel(sim.store.findVariantBySku("B")!.id, 1, 40, "absolute")
+        const writes = inventoryWrites(sim)
+        const report = yield* publisher.reconcile(connectionId, target)
+        assert.deepStrictEqual(report.drifted, [{ sku: "B", expected: 3, found: 40 }])
+        assert.deepStrictEqual(report.missing, ["NOT-LISTED"])
+        assert.strictEqual(inventoryWrites(sim) - writes, 1)
+        assert.deepStrictEqual(bodies(sim).at(-1)!.map((i) => i.quantity), [3])
+        assert.strictEqual(shown(sim, "B"), 3)
+        const b = (yield* publisher.channelStock(tenantId, connectionId)).find((s) => s.sku === "B")!
+        assert.deepInclude(b, { published: 3, channelValue: 40, drift: 37 })
+        const log = yield* sql<{ sku: string; expected: number; found: number }>`SELECT sku, expected, found FROM stock_drift WHERE connection_id = ${connectionId}`
+        assert.deepStrictEqual(log.map((r) => [r.sku, r.expected, r.found]), [["B", 3, 40]])
+        // Converged: a second reconcile finds nothing and writes nothing.
+        const again = yield* publisher.reconcile(connectionId, target)
+        assert.deepStrictEqual(again.drifted, [])
+        assert.strictEqual(inventoryWrites(sim) - writes, 1)
+      }))))
+  })
+})
