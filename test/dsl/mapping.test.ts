@@ -63,3 +63,25 @@ describe("record mappings", () => {
     expect(m.ok && m.fn({ src: {} })).toEqual({ ok: true, value: { n: 3, ok: true, k: null }, fx: [] })
   })
 })
+
+describe("for-lists in pipeline form", () => {
+  it("binds `as:` names, keeps elements by `when:` and appends extra elements", () => {
+    const m = compileMapping({
+      lines: {
+        for: "src.lines", as: "line", when: "line.qty > 1",
+        map: { sku: "line.sku", total: "line.unit * line.qty" },
+        append: [{ when: "count(src.lines) > 1", map: { sku: "\"shipping\"", total: "4.90" } }, { when: "false", map: { sku: "\"never\"", total: "0" } }],
+      },
+    }, env)
+    if (!m.ok) throw new Error(JSON.stringify(m.diagnostics))
+    expect(m.fn({ src: article }, runtime)).toEqual({ ok: true, fx: [], value: { lines: [{ sku: "x", total: "3.00" }, { sku: "shipping", total: "4.90" }] } })
+  })
+  it("a loop variable never shares a cached value across elements", () => {
+    const m = compileMapping({ a: { for: "src.lines", as: "l", map: { v: "l.qty * 2" } }, b: { for: "src.lines", as: "l", map: { v: "l.qty * 2" } } }, env)
+    expect(m.ok && m.fn({ src: article }, runtime)).toMatchObject({ value: { a: [{ v: 4 }, { v: 2 }], b: [{ v: 4 }, { v: 2 }] } })
+  })
+  it("a rule-store reference is reported, not evaluated", () => {
+    const m = compileMapping({ sku: { rule: "sku-rule" } as never }, env)
+    expect(m.ok ? [] : m.diagnostics.map((d) => d.code)).toEqual(["DSL304"])
+  })
+})

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { compileExpression, formatDiagnostic, T } from "../../dsl/index.js"
 import { referenceEvaluate } from "../../dsl/referenceEval.js"
+import { formatFixed, fromNumber, parseFixed } from "../../dsl/fixed.js"
 import { normalize } from "./fixtures.js"
 
 const compileOk = (source: string, inputs: Record<string, ReturnType<typeof T.list> | typeof T.int>) => {
@@ -18,6 +19,14 @@ const decimalText = (units: bigint, places: number): string => {
   return neg ? `-${text}` : text
 }
 const amount = (places: number, max = 10_000_000n) => fc.bigInt({ min: -max, max }).map((u) => decimalText(u, places))
+
+describe("decoding JSON numbers", () => {
+  it("reads a double as the decimal its shortest text denotes, without going through strings", () => {
+    fc.assert(fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.integer().map((n) => n / 100)), (n) => {
+      expect(formatFixed(fromNumber(n)!)).toBe(formatFixed(parseFixed(String(n))!))
+    }), { numRuns: 5000 })
+  })
+})
 
 describe("money properties", () => {
   const rates = [0, 5, 7, 9, 15, 19, 21]
