@@ -1,5 +1,5 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Duration, Effect, Either, Random } from "effect"
+import { Clock, Duration, Effect, Either, LogLevel, Random } from "effect"
 import { createHash } from "node:crypto"
 import {
   classifyStatus,
@@ -139,20 +139,24 @@ export const makeConnectorHttp = (
             const headers = response.res.headers as Readonly<Record<string, string>>
             const status = response.res.status
             yield* limiter.observe(status, headers)
-            yield* Effect.logDebug("http exchange").pipe(Effect.annotateLogs({
-              connector: config.connector,
-              method: request.method,
-              url: safeUrl,
-              attempt,
-              status,
-              elapsedMs,
-              requestHeaders: redactHeaders({ ...config.headers, ...request.headers }),
-              requestBody: bodyText === undefined ? "" : redactBody(bodyText, secrets),
-              responseHeaders: redactHeaders(headers),
-              responseBody: (headers["content-type"] ?? "").includes("json")
-                ? redactBody(decoder.decode(response.body), secrets)
-                : `<${response.body.length} bytes ${headers["content-type"] ?? ""}>`,
-            }))
+            // Redacting bodies costs a JSON parse; only pay it when debug logging is on.
+            yield* Effect.whenLogLevel(
+              Effect.suspend(() => Effect.logDebug("http exchange").pipe(Effect.annotateLogs({
+                connector: config.connector,
+                method: request.method,
+                url: safeUrl,
+                attempt,
+                status,
+                elapsedMs,
+                requestHeaders: redactHeaders({ ...config.headers, ...request.headers }),
+                requestBody: bodyText === undefined ? "" : redactBody(bodyText, secrets),
+                responseHeaders: redactHeaders(headers),
+                responseBody: (headers["content-type"] ?? "").includes("json")
+                  ? redactBody(decoder.decode(response.body), secrets)
+                  : `<${response.body.length} bytes ${headers["content-type"] ?? ""}>`,
+              }))),
+              LogLevel.Debug,
+            )
             if (status >= 200 && status < 300) {
               return { status, headers, body: response.body, attempts: attempt } satisfies ConnectorResponse
             }
