@@ -162,6 +162,10 @@ export const trimZeros = (a: Fixed, floor: number): Fixed => {
     }
     return s === a.s ? a : new Fixed(u === 0 ? 0 : u, s)
   }
+  // An exact quotient carries up to DIVISION_SCALE zeros: drop them all at once when possible.
+  const all = pow10(a.s - floor)
+  if (a.u % all === 0n) return mk(a.u / all, floor)
+  if (a.u % 10n !== 0n) return a
   let u = a.u
   let s = a.s
   while (s > floor && u % 10n === 0n) {
