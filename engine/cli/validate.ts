@@ -12,7 +12,8 @@ const expressionCheckers: ReadonlyArray<ExpressionChecker> = [dslExpressionCheck
 const usage = `usage: vortex validate <files|dirs>... [--format text|json|github]
 
 Checks pipeline YAML files (directories are searched for *.yaml / *.yml): YAML syntax,
-schemas/pipeline.schema.json, connectors and their capabilities, test definitions.
+schemas/pipeline.schema.json, connectors and their capabilities, map fields against the
+canonical record schemas, every DSL expression (type-checked), test definitions.
 Prints every problem as "path:line:col  CODE  message"; exit 1 if any error, 0 if clean.`
 
 const parseArgs = (args: ReadonlyArray<string>): { paths: Array<string>; format: ReportFormat } | string => {

@@ -9,6 +9,9 @@ import type { Position } from "./Problem.js"
  */
 export const MAX_ALIAS_COUNT = 50
 
+/** The deepest pipeline is about a dozen levels; schema checks recurse, so cap well below the stack. */
+export const MAX_DEPTH = 64
+
 export interface YamlFinding {
   readonly code: ProblemCode
   readonly position: Position
@@ -32,6 +35,7 @@ const codeOf = (code: ErrorCode): ProblemCode => {
     case "MULTIPLE_DOCS":
       return "VX008"
     case "RESOURCE_EXHAUSTION":
+      return "VX009"
     case "BAD_ALIAS":
       return "VX003"
     default:
@@ -55,8 +59,19 @@ export const parseYaml = (text: string): { readonly parsed: ParsedYaml; readonly
   const findings: Array<YamlFinding> = doc.errors.map((error) => ({
     code: codeOf(error.code),
     position: positionOf(lineCounter, error.pos[0]),
-    message: error.code === "DUPLICATE_KEY" ? duplicateKeyMessage(text, error.pos) : firstLine(error.message),
+    message: error.code === "DUPLICATE_KEY"
+      ? duplicateKeyMessage(text, error.pos)
+      : error.code === "RESOURCE_EXHAUSTION"
+        ? "nested too deeply to parse safely"
+        : firstLine(error.message),
   }))
+  // a stack overflow while composing leaves a cascade of errors, one per unwound level: say it once
+  const exhausted = doc.errors.filter((e) => e.code === "RESOURCE_EXHAUSTION" || /call stack/i.test(e.message))
+  if (exhausted.length > 0) {
+    const first = Math.min(...exhausted.map((e) => e.pos[0]))
+    const rest = findings.filter((f) => f.code !== "VX009" && !/call stack/i.test(f.message))
+    findings.splice(0, findings.length, ...rest, { code: "VX009", position: positionOf(lineCounter, first), message: "nested too deeply to parse safely" })
+  }
   const broken = findings.some((f) => f.code !== "VX002")
   if (broken) return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
   if (doc.contents === null) {
@@ -64,16 +79,20 @@ export const parseYaml = (text: string): { readonly parsed: ParsedYaml; readonly
     return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
   }
   const converted = toPlainValue(doc)
+  if (converted.ok && depthOf(converted.value) > MAX_DEPTH) {
+    findings.push({ code: "VX009", position: { line: 1, column: 1 }, message: `nested deeper than ${MAX_DEPTH} levels; no pipeline needs that` })
+    return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
+  }
   if (converted.ok) return { parsed: { doc, lineCounter, source: text, value: converted.value, hasValue: true }, findings }
   findings.push({
-    code: "VX003",
+    code: converted.code,
     position: firstAliasPosition(doc, lineCounter),
     message: converted.message,
   })
   return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
 }
 
-const toPlainValue = (doc: Document.Parsed): { ok: true; value: unknown } | { ok: false; message: string } => {
+const toPlainValue = (doc: Document.Parsed): { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string } => {
   // yaml throws while expanding aliases (the only exception toJS raises on a parsed document)
   try {
     return { ok: true, value: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) }
@@ -81,11 +100,27 @@ const toPlainValue = (doc: Document.Parsed): { ok: true; value: unknown } | { ok
     const reason = error instanceof Error ? error.message : String(error)
     return {
       ok: false,
-      message: /Excessive alias count/.test(reason)
+      code: error instanceof RangeError ? "VX009" : "VX003",
+      message: error instanceof RangeError
+        ? "nested too deeply to expand safely"
+        : /Excessive alias count/.test(reason)
         ? `aliases expand to more than ${MAX_ALIAS_COUNT} nodes (alias bomb?); refusing to expand`
         : `cannot resolve aliases: ${reason}`,
     }
   }
+}
+
+/** Nesting depth, measured without recursion (the value may be deep enough to overflow the stack). */
+const depthOf = (value: unknown): number => {
+  let max = 0
+  const stack: Array<readonly [unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    max = Math.max(max, depth)
+    if (depth > MAX_DEPTH) return depth
+    if (node !== null && typeof node === "object") for (const child of Object.values(node)) stack.push([child, depth + 1])
+  }
+  return max
 }
 
 const firstAliasPosition = (doc: Document.Parsed, lineCounter: LineCounter): Position => {

@@ -12,6 +12,7 @@
  * | VX006 | not-text               | error    | binary content or invalid UTF-8; not parsed |
  * | VX007 | unreadable             | error    | the path does not exist, cannot be read, or holds no pipeline files |
  * | VX008 | multiple-documents     | error    | more than one YAML document (`---`) in one file |
+ * | VX009 | too-deep               | error    | nested deeper than any pipeline needs (resource exhaustion guard) |
  * | VX010 | schema-unknown-key     | error    | a key the schema does not allow (with "did you mean") |
  * | VX011 | schema-missing-key     | error    | a required key is missing (points at the enclosing mapping) |
  * | VX012 | schema-wrong-type      | error    | a value of the wrong type |
@@ -46,6 +47,7 @@ export const problemCodes = {
   VX006: { name: "not-text", severity: "error" },
   VX007: { name: "unreadable", severity: "error" },
   VX008: { name: "multiple-documents", severity: "error" },
+  VX009: { name: "too-deep", severity: "error" },
   VX010: { name: "schema-unknown-key", severity: "error" },
   VX011: { name: "schema-missing-key", severity: "error" },
   VX012: { name: "schema-wrong-type", severity: "error" },

@@ -1,9 +1,9 @@
 import { FileSystem } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { assert, describe, layer } from "@effect/vitest"
+import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { join } from "node:path"
-import { hasErrors, validateFiles } from "../../engine/pipeline/Validate.js"
+import { hasErrors, validateFiles, validateText } from "../../engine/pipeline/Validate.js"
 
 const fixtures = "test/pipeline/fixtures"
 const broken = (name: string) => join(fixtures, "broken", `${name}.yaml`)
@@ -149,4 +149,37 @@ layer(NodeContext.layer)("vortex validate", (it) => {
       assert.deepStrictEqual(report.problems.map((p) => [p.code, p.severity, p.line, p.column]), [["VX026", "warning", 7, 38]])
       assert.isFalse(hasErrors(report))
     }))
+})
+
+describe("resource guards on text", () => {
+  it("deep nesting is refused before the schema check recurses into it", () => {
+    const deep = `apiVersion: vortex/v1\nflows: ${"{a: ".repeat(100)}1${"}".repeat(100)}\n`
+    assert.deepStrictEqual(validateText("deep.yaml", deep).problems.map((p) => [p.code, p.line, p.column]), [["VX009", 1, 1]])
+    const abyss = `a: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n`
+    assert.deepStrictEqual(validateText("abyss.yaml", abyss).problems.map((p) => p.code), ["VX009"])
+  })
+
+  it("a problem reached through an alias points at the alias, where the author used it", () => {
+    const text = [
+      "apiVersion: vortex/v1",
+      "kind: Pipeline",
+      "name: aliased",
+      "version: 1",
+      "source: { connector: lexoffice }",
+      "target: { connector: bigcommerce }",
+      "flows: { stock: { buffer: '1' } }",
+      "tests:",
+      "  - name: a",
+      "    flow: stock",
+      "    input: &in { sku: A1, available: many }",
+      "    expect: { quantity: 1 }",
+      "  - name: b",
+      "    flow: stock",
+      "    input: *in",
+      "    expect: { quantity: 1 }",
+      "",
+    ].join("\n")
+    const problems = validateText("aliased.yaml", text).problems
+    assert.deepStrictEqual(problems.map((p) => [p.code, p.line, p.column]), [["VX030", 11, 38], ["VX030", 15, 12]])
+  })
 })
