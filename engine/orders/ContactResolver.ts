@@ -81,17 +81,20 @@ export class ContactResolver extends Effect.Service<ContactResolver>()("engine/C
       if (Option.isSome(found)) return yield* remember(tenantId, key, found.value)
       const created = yield* client.createContact(contactInputFor(order)).pipe(
         Effect.map((r) => Option.some(r.id)),
-        Effect.catchIf(
-          (e) => e._tag === "LexofficeUnknownOutcome" || e._tag === "LexofficeBadResponse",
-          // The contact may exist although we saw no answer: look again before anyone creates a
-          // second one. Without an e-mail there is nothing to look for; the next run creates anew.
-          () => email === undefined ? Effect.succeed(Option.none<string>()) : findByEmail(email),
-        ),
-        Effect.catchIf(
-          (e) => e._tag === "LexofficeValidationError" || e._tag === "LexofficeRequestRejected",
-          (e) => Effect.fail(new ContactRejected({ reason: `${e._tag}: ${e.message}` })),
-        ),
-        Effect.catchIf((e): e is LexofficeError | LexofficeBadResponse => e._tag !== "ContactRejected", (e) => Effect.fail(busy(e))),
+        Effect.catchAll((e): Effect.Effect<Option.Option<string>, ContactRejected | LexofficeBusy, LexofficeClient> => {
+          switch (e._tag) {
+            case "LexofficeUnknownOutcome":
+            case "LexofficeBadResponse":
+              // The contact may exist although we saw no answer: look again before anyone creates
+              // a second one. Without an e-mail there is nothing to look for; the next run creates anew.
+              return email === undefined ? Effect.succeed(Option.none()) : findByEmail(email).pipe(Effect.mapError(busy))
+            case "LexofficeValidationError":
+            case "LexofficeRequestRejected":
+              return Effect.fail(new ContactRejected({ reason: `${e._tag}: ${e.message}` }))
+            default:
+              return Effect.fail(busy(e))
+          }
+        }),
       )
       if (Option.isNone(created)) return yield* new LexofficeBusy({ operation: "createContact", message: "outcome unknown and no contact found yet" })
       return yield* remember(tenantId, key, created.value)

@@ -72,6 +72,7 @@ const scenario = fc.record({
     export: fc.boolean(),
   }), { minLength: ORDERS, maxLength: ORDERS }),
 })
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
 
 /**
  * Where the next crash happens (armed by a "crash" action, disarmed when it fires), and a
@@ -168,7 +169,7 @@ const makeOrder = (id: string, spec: { sku: string; quantity: number; buyer: num
 
 let runs = 0
 
-const runScenario = (sc: fc.infer<typeof scenario>) =>
+const runScenario = (sc: Scenario) =>
   Effect.gen(function* () {
     runs++
     const sim = yield* Simulator
@@ -183,7 +184,7 @@ const runScenario = (sc: fc.infer<typeof scenario>) =>
     const orders = sc.orders.map((spec, i) => makeOrder(ids[i]!, spec))
     const delivered = new Set<number>()
     // Each worker runs in its own fiber: a crash ends that worker, never the test.
-    const worker = <A>(work: Effect.Effect<A, never, never>) => Effect.flatMap(Effect.fork(work), Fiber.await)
+    const worker = <A, R>(work: Effect.Effect<A, never, R>) => Effect.flatMap(Effect.fork(work), Fiber.await)
     const process = (i: number) => worker(protocol.process(keyOf(i)).pipe(Effect.provide(stock.layer)))
 
     const vouchersOf = (i: number) => {
@@ -277,7 +278,7 @@ const runScenario = (sc: fc.infer<typeof scenario>) =>
   })
 
 /** Runs first, so every hard path is walked whatever the random runs draw. */
-const everyPath: fc.infer<typeof scenario> = {
+const everyPath: Scenario = {
   stock: { A: 4, B: 1 },
   orders: [
     { sku: "A", quantity: 1, buyer: 0, export: false },
