@@ -130,6 +130,22 @@ const nowStamp = () => {
 /** The CET/CEST calendar day of a lexoffice timestamp, for voucherlist day filters. */
 const berlinDay = (stamp: string) => dayFormat.format(new Date(stamp))
 
+const ROUTES = new Set([
+  "GET /v1/articles", "POST /v1/articles", "GET /v1/articles/{id}", "PUT /v1/articles/{id}", "DELETE /v1/articles/{id}",
+  "GET /v1/contacts", "POST /v1/contacts", "GET /v1/contacts/{id}",
+  ...["order-confirmations", "invoices", "credit-notes"].flatMap((k) => [`POST /v1/${k}`, `GET /v1/${k}/{id}`, `GET /v1/${k}/{id}/file`]),
+  "GET /v1/voucherlist",
+  "POST /v1/event-subscriptions", "GET /v1/event-subscriptions", "GET /v1/event-subscriptions/{id}", "DELETE /v1/event-subscriptions/{id}",
+])
+
+/** "GET /v1/articles/{id}" for GET /v1/articles/123; undefined for paths the simulator does not serve. */
+const routeTemplate = (method: string, pathname: string): string | undefined => {
+  const parts = pathname.split("/").filter((p) => p.length > 0)
+  if (parts[0] !== "v1" || parts[1] === undefined || parts.length > 4) return undefined
+  const template = `${method} /v1/${parts[1]}${parts[2] === undefined ? "" : "/{id}"}${parts[3] === undefined ? "" : `/${parts[3]}`}`
+  return ROUTES.has(template) ? template : undefined
+}
+
 class HttpAnswer {
   constructor(
     readonly status: number,
@@ -318,6 +334,8 @@ export class LexofficeSimulator {
   }
 
   private answer(req: IncomingMessage, rawBody: string, token: string | undefined, entry: LoggedRequest): HttpAnswer {
+    // Named before auth and faults, so refused calls are attributed to their endpoint in the log.
+    entry.route = routeTemplate(req.method ?? "GET", new URL(req.url ?? "/", "http://simulator").pathname)
     if (token === undefined || !this.tokens.has(token)) return new HttpAnswer(401, { message: "Unauthorized" })
     if (this.faults.rateLimitStorm > 0) {
       this.faults.rateLimitStorm--
@@ -345,7 +363,7 @@ export class LexofficeSimulator {
         return this.regularError(400, "Bad Request", url.pathname, "Malformed JSON")
       }
     }
-    const answer = this.route(method, url, body, req, token, entry)
+    const answer = this.route(method, url, body, req, token)
     if (answer.status === 201 && this.faults.commitThen504 > 0) {
       this.faults.commitThen504--
       // The create is committed; only the gateway gave up (DOC #HTTP Status Codes, 504).
@@ -378,12 +396,12 @@ export class LexofficeSimulator {
     )
   }
 
-  private route(method: string, url: URL, body: Json | undefined, req: IncomingMessage, token: string, entry: LoggedRequest): HttpAnswer {
+  private route(method: string, url: URL, body: Json | undefined, req: IncomingMessage, token: string): HttpAnswer {
     const parts = url.pathname.split("/").filter((p) => p.length > 0)
     if (parts[0] !== "v1" || parts[1] === undefined) return this.regularError(404, "Not Found", url.pathname, "Resource not found")
-    const [, resource, id, sub] = parts
-    const template = `${method} /v1/${resource}${id === undefined ? "" : "/{id}"}${sub === undefined ? "" : `/${sub}`}`
-    entry.route = template
+    const [, resource] = parts
+    const [id, sub] = [parts[2], parts[3]]
+    const template = routeTemplate(method, url.pathname) ?? ""
     const q = url.searchParams
     switch (template) {
       case "GET /v1/articles": return this.listArticles(q, url.pathname)
@@ -409,7 +427,6 @@ export class LexofficeSimulator {
       case "GET /v1/event-subscriptions/{id}": return this.getSubscription(id!, token, url.pathname)
       case "DELETE /v1/event-subscriptions/{id}": return this.deleteSubscription(id!, token, url.pathname)
     }
-    entry.route = undefined
     const known = ["articles", "contacts", "order-confirmations", "invoices", "credit-notes", "voucherlist", "event-subscriptions"]
     return known.includes(resource!)
       ? this.regularError(405, "Method Not Allowed", url.pathname, `${method} is not supported here`)
