@@ -253,10 +253,9 @@ const compileNode = (e: TExpr): Closure => {
         case "+": return (c) => add(l(c) as Fixed, r(c) as Fixed)
         case "-": return (c) => sub(l(c) as Fixed, r(c) as Fixed)
         case "*": return (c) => mul(l(c) as Fixed, r(c) as Fixed)
-        case "/": return (c) => div(l(c) as Fixed, r(c) as Fixed) ?? failure("division by zero", e)
+        default: return (c) => div(l(c) as Fixed, r(c) as Fixed) ?? failure("division by zero", e)
       }
     }
-    // falls through: unreachable, every arithmetic operator returns above
     case "cmp": {
       const l = compile(e.left)
       const r = compile(e.right)
@@ -403,8 +402,8 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
     }
     case "lookup": {
       const table = e.opts.table ?? ""
-      const tableType = e.opts.fallback === undefined ? e.type : e.type
-      const dec = decoder(tableType, `row of table ${table}`)
+      // Rows decode as the call's type (the table's value type joined with the default's).
+      const dec = decoder(e.type, `row of table ${table}`)
       const keyOfValue = e.opts.percentKey === true ? (v: unknown) => keyText(mul(v as Fixed, HUNDRED)) : keyText
       return (c) => {
         const key = keyOfValue(a0(c))
