@@ -82,6 +82,9 @@ type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never
 class CrashPlan extends Context.Tag("test/orders/CrashPlan")<CrashPlan, {
   point: CrashPoint | null
   createFault: "504" | "503" | "500" | null
+  /** Workers inside the mapping, per order; and the orders ever worked by two at once. */
+  readonly mapping: Map<string, number>
+  readonly overlaps: Set<string>
 }>() {}
 
 const injectFault = (sim: LexofficeSimulator, kind: "504" | "503" | "500") => {
@@ -135,14 +138,26 @@ const crashingLexoffice = Layer.effect(LexofficeClient, Effect.gen(function* () 
 const crashingMapper = Layer.effect(OrderMapper, Effect.gen(function* () {
   const plan = yield* CrashPlan
   const hand = yield* OrderMapper
-  return { map: (order, context) => crashAt(plan, "mapping", null, hand.map(order, context)) }
+  // The mapping is where a worker decides what to send; it dwells there a moment so that two
+  // workers on one order would overlap — which the order lock must make impossible.
+  const enter = (id: string) =>
+    Effect.sync(() => {
+      const inside = (plan.mapping.get(id) ?? 0) + 1
+      plan.mapping.set(id, inside)
+      if (inside > 1) plan.overlaps.add(id)
+    })
+  const leave = (id: string) => Effect.sync(() => plan.mapping.set(id, (plan.mapping.get(id) ?? 1) - 1))
+  return {
+    map: (order, context) =>
+      Effect.acquireUseRelease(enter(order.id), () => Effect.zipRight(Effect.sleep(2), crashAt(plan, "mapping", null, hand.map(order, context))), () => leave(order.id)),
+  }
 })).pipe(Layer.provide(HandMapper))
 
 const harness = (backend: (typeof backends)[number]) => {
   const database = Layer.provideMerge(SeededFx, TestDatabase(backend))
   const services = Layer.mergeAll(OrderInbox.Default, OrderRepo.Default, OrderProtocol.Default).pipe(Layer.provideMerge(database))
   const simulator = Layer.scoped(Simulator, Sim.scoped({ rateLimit: false }))
-  const plan = Layer.sync(CrashPlan, () => ({ point: null, createFault: null }))
+  const plan = Layer.sync(CrashPlan, () => ({ point: null, createFault: null, mapping: new Map(), overlaps: new Set() }))
   const outside = Layer.mergeAll(crashingLexoffice, crashingMapper).pipe(Layer.provideMerge(Layer.merge(simulator, plan)))
   // A short grace: long enough for an interrupted in-flight POST to land in the simulator first.
   return Layer.mergeAll(services, outside, OrderSettings.layer({ reconcileGraceMs: 10 }))
@@ -240,6 +255,7 @@ const runScenario = (sc: Scenario) =>
         }
       }
       atMostOne(`after action ${n} (${a._tag})`)
+      assert.deepStrictEqual([...plan.overlaps].filter((id) => ids.includes(id)), [], `two workers worked one order at once (action ${n})`)
     }
 
     // Quiescence: faults and crash plans off, every order delivered at least once (a lost webhook
