@@ -1,0 +1,72 @@
+import { BigDecimal, Clock, Effect } from "effect"
+import { ConnectorClients } from "../connections/ConnectorClients.js"
+import type { FlowJob } from "../jobs/FlowJob.js"
+import { makeBigCommerceStockTarget } from "../stock/BigCommerceStockTarget.js"
+import type { BufferRule } from "../stock/PublishedQuantity.js"
+import { StockPublisher } from "../stock/StockPublisher.js"
+import { FlowFailed } from "../sync/FlowRunner.js"
+import type { FlowReport } from "../sync/FlowReport.js"
+import { businessDate } from "./BusinessDate.js"
+import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
+
+type Rec = { readonly [k: string]: unknown }
+
+/**
+ * Stock, ledger → channel: a stock-change wake-up pushes the SKUs that changed; the heartbeat
+ * also reconciles (reads what the channel shows, corrects drift) when the pipeline asks for it.
+ */
+export const runStockFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.gen(function* () {
+  const loaded = yield* LoadedPipelines
+  const clients = yield* ConnectorClients
+  const publisher = yield* StockPublisher
+  const flowFailed = (message: string, retryable: boolean) =>
+    new FlowFailed({ pipeline: pipeline.binding.name, flow: "stock", message, retryable })
+
+  const channel = yield* clients.bigcommerce(pipeline.binding.targetConnectionId).pipe(Effect.mapError((e) => flowFailed(e.message, false)))
+  const { program, tables } = yield* loaded.program(pipeline, "stock")
+  const today = businessDate(new Date(yield* Clock.currentTimeMillis))
+  const target = isRecordLike(pipeline.document["target"]) ? pipeline.document["target"] : {}
+  const locationId = typeof target["locationId"] === "number" ? target["locationId"] : 1
+  const stockTarget = makeBigCommerceStockTarget(channel, { locationId })
+
+  // The pipeline's program yields what to show; the publisher wants the buffer: available − shown.
+  const buffer: BufferRule = (row) => {
+    const outcome = program.evaluate(row, { today, runtime: { tables } })
+    if (outcome._tag !== "Mapped") return "invalid"
+    const shown = (outcome.value as { quantity: unknown }).quantity
+    const parsed = BigDecimal.fromString(String(shown))
+    return parsed._tag === "Some" ? BigDecimal.format(BigDecimal.subtract(BigDecimal.fromBigInt(BigInt(row.available)), parsed.value)) : "invalid"
+  }
+
+  const connectionId = pipeline.binding.targetConnectionId
+  const reconcile = job.trigger === "heartbeat" && pipeline.options("stock")["reconcile"] !== false
+  const toFailure = (e: { readonly _tag: string; readonly message: string }) =>
+    flowFailed(`${e._tag}: ${e.message}`, e._tag === "StockTargetFailed")
+  if (reconcile) {
+    const report = yield* publisher.reconcile(connectionId, stockTarget, buffer).pipe(Effect.mapError(toFailure))
+    return {
+      read: report.checked,
+      written: report.push.written + report.drifted.length,
+      // a SKU the channel does not list is not for sale there: skipped, not failed
+      skipped: report.push.unchanged + report.missing.length,
+      failed: 0,
+      // the read-back of every SKU is one inventory read per 2000 items
+      apiCalls: report.push.batches + report.batches + Math.ceil(report.checked / 2000),
+      errors: [
+        ...report.drifted.map((d) => ({ item: d.sku, message: `channel showed ${d.found}, corrected to ${d.expected}` })),
+        ...report.missing.map((sku) => ({ item: sku, message: "the channel does not list this SKU" })),
+      ],
+    } satisfies FlowReport
+  }
+  const report = yield* publisher.push(connectionId, stockTarget, buffer).pipe(Effect.mapError(toFailure))
+  return {
+    read: report.considered,
+    written: report.written,
+    skipped: report.unchanged + report.missing.length,
+    failed: 0,
+    apiCalls: report.batches,
+    errors: report.missing.map((sku) => ({ item: sku, message: "the channel does not list this SKU" })),
+  } satisfies FlowReport
+})
+
+const isRecordLike = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v)
