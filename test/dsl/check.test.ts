@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
+import fc from "fast-check"
 import { compileExpression, ErrorCodes, formatDiagnostic, showType, T, typeFromJsonSchema } from "../../dsl/index.js"
-import { codes, env } from "./fixtures.js"
+import { codes, env, inputs, runtime } from "./fixtures.js"
 
 const diagnostic = (source: string) => {
   const c = compileExpression(source, env)
@@ -96,5 +97,21 @@ describe("types from JSON Schema", () => {
       "{ id: int, n: decimal, when: date, kind: enum(\"A\" | \"B\"), tags: list(string), price: money(RON), rate: percent, day: date, note: string?, ref: { x: bool? }? }",
     )
     expect(typeFromJsonSchema({ type: "number", "x-vortex-type": "decimal" })).toEqual(T.decimal)
+  })
+})
+
+describe("totality", () => {
+  it("compiling and evaluating arbitrary token soup never throws", () => {
+    const words = ["src", ".", "price", "netPrice", "taxRate", "lines", "item", "qty", "a", "b", "d", "n", "p", "s", "(", ")", "[", "]", "{", "}", ",", ":",
+      "+", "-", "*", "/", "??", "==", "<", "and", "or", "not", "in", "if", "then", "else", "1", "0", "2.5", "19%", "\"x\"", "null", "true", "@2026-01-31",
+      "round", "vat_add", "vat_strip", "percent", "lookup", "fx", "map", "sum", "count", "filter", "allocate", "concat", "substr", "mode", "default", "on", "half_even"]
+    fc.assert(fc.property(fc.array(fc.constantFrom(...words), { maxLength: 25 }), (tokens) => {
+      const source = tokens.join(" ")
+      const c = compileExpression(source, env)
+      if (c.ok) {
+        const r = c.fn(inputs, runtime)
+        expect(typeof r.ok).toBe("boolean")
+      } else expect(c.diagnostics.length).toBeGreaterThan(0)
+    }), { numRuns: 4000 })
   })
 })
