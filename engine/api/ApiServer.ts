@@ -4,18 +4,21 @@ import { Layer } from "effect"
 import { createServer } from "node:http"
 import { DslRuleChecker } from "../rules/DslRuleChecker.js"
 import { RuleStore } from "../rules/RuleStore.js"
+import { StockLive } from "../stock/StockLayer.js"
 import { Tenants } from "../tenancy/Tenants.js"
 import { AuthenticationLive } from "./Authentication.js"
 import { HealthHandlers } from "./HealthHandlers.js"
 import { RulesHandlers } from "./RulesHandlers.js"
+import { StockHandlers } from "./StockHandlers.js"
 import { VortexApi } from "./VortexApi.js"
 
 /** The API with every handler group and what they need, save the database. */
 export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
-  Layer.provide([HealthHandlers, RulesHandlers]),
+  Layer.provide([HealthHandlers, RulesHandlers, StockHandlers]),
   Layer.provide(AuthenticationLive),
   Layer.provide([RuleStore.Default, Tenants.Default]),
   Layer.provide(DslRuleChecker),
+  Layer.provide(StockLive),
 )
 
 /**

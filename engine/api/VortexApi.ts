@@ -1,6 +1,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { RulesApi } from "./RulesApi.js"
+import { StockApi } from "./StockApi.js"
 
 export const Health = Schema.Struct({
   status: Schema.Literal("ok"),
@@ -22,5 +23,6 @@ export class HealthGroup extends HttpApiGroup.make("health")
 export class VortexApi extends HttpApi.make("vortex")
   .add(HealthGroup)
   .add(RulesApi)
+  .add(StockApi)
   .prefix("/api")
   .annotate(OpenApi.Title, "Vortex API") {}
