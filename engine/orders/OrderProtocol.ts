@@ -151,9 +151,7 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
     /** Resume of an order in `creating`: look for its voucher before any new create. */
     const reconcileThenCreate = (row: OrderRow) =>
       Effect.gen(function* () {
-        const request = row.request as { voucherDate?: unknown }
-        const voucherDay = typeof request.voucherDate === "string" ? request.voucherDate.slice(0, 10) : ""
-        const found = yield* Effect.either(findVoucher(row, voucherDay))
+        const found = yield* Effect.either(findVoucher(row, voucherDayOf(row)))
         if (found._tag === "Left") {
           yield* repo.note(row, found.left.message)
           return "stop" as const
@@ -170,6 +168,12 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         if (!moved) return "moved" as const
         return yield* create({ ...row, attempt })
       })
+
+    /** The Berlin day of the voucher date the intent sent (the mapping wrote it in Berlin time). */
+    const voucherDayOf = (row: OrderRow) => {
+      const request = row.request as { voucherDate?: unknown } | null
+      return typeof request?.voucherDate === "string" ? request.voucherDate.slice(0, 10) : orderDayOf(row.receivedAt)
+    }
 
     const findVoucher = (row: OrderRow, voucherDay: string) =>
       findVoucherByMarker({
@@ -189,6 +193,24 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
             return "moved" as const
           }
           case "reserved": {
+            if (row.marker !== null && row.request !== null) {
+              // Reopened after a failure that followed an intent: an earlier attempt's voucher may
+              // exist after all. The rule holds here too: no POST before looking for the marker.
+              if (!row.graceElapsed) return "deferred" as const
+              const earlier = yield* Effect.either(findVoucher(row, voucherDayOf(row)))
+              if (earlier._tag === "Left") {
+                yield* repo.note(row, earlier.left.message)
+                return "stop" as const
+              }
+              if (Option.isSome(earlier.right)) {
+                const voucher = earlier.right.value
+                yield* repo.transition(row, "created", `adopted ${voucher.id}: found by its marker when reopened`, {
+                  lexoffice: { id: voucher.id, number: voucher.voucherNumber },
+                })
+                return "moved" as const
+              }
+              yield* repo.note(row, "reopened: no voucher carries the marker; preparing a new intent")
+            }
             const order = yield* decodeOrder(row.payload).pipe(Effect.orDie)
             const intent = yield* Effect.either(prepareIntent(row, order))
             if (intent._tag === "Left") {
@@ -246,6 +268,23 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         return Option.getOrElse(locked, () => ({ state: row.state, outcome: "busy" }) as ProcessResult)
       }).pipe(Effect.withSpan("OrderProtocol.process", { attributes: { channelOrderId: key.channelOrderId } }))
 
+    /**
+     * An operator's second chance for a `failed` order (mapping fixed, contact repaired) or an
+     * `oversold` one (stock arrived): back to where it left the happy path — `reserved` when its
+     * stock was reserved (a failure never releases it), else `received`. The next `process`
+     * continues from there; an order that ever had an intent still reconciles before any POST.
+     */
+    const reopen = (key: OrderKey) =>
+      Effect.gen(function* () {
+        const found = yield* repo.find(key)
+        if (Option.isNone(found)) return "not-found" as const
+        const row = found.value
+        if (row.state !== "failed" && row.state !== "oversold") return "not-reopenable" as const
+        const to = row.state === "failed" && (yield* repo.wasReserved(row.id)) ? "reserved" : "received"
+        const moved = yield* repo.transition(row, to, `reopened from ${row.state}`, { failureReason: null })
+        return moved ? "reopened" as const : "not-reopenable" as const
+      }).pipe(Effect.withSpan("OrderProtocol.reopen"))
+
     /** Every unfinished order, oldest first (the heartbeat's safety net for lost wake-ups). */
     const drain = (limit = 100) =>
       Effect.gen(function* () {
@@ -253,6 +292,6 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         return yield* Effect.forEach(keys, (key) => Effect.map(process(key), (result) => ({ key, result })))
       }).pipe(Effect.withSpan("OrderProtocol.drain"))
 
-    return { process, drain } as const
+    return { process, drain, reopen } as const
   }),
 }) {}

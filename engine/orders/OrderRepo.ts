@@ -142,7 +142,8 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         readonly attempt?: number
         readonly intent?: Intent
         readonly lexoffice?: { readonly id: string; readonly number: string | null }
-        readonly failureReason?: string
+        /** A reason to record, or null to clear it (reopened); undefined leaves it. */
+        readonly failureReason?: string | null
       } = {},
     ) =>
       sql.withTransaction(Effect.gen(function* () {
@@ -176,6 +177,13 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
+    /** Whether the order ever got its stock reserved (a failed order may be reopened there). */
+    const wasReserved = (orderId: string) =>
+      sql`SELECT 1 FROM order_events WHERE order_id = ${orderId} AND to_state = 'reserved' LIMIT 1`.pipe(
+        Effect.map((rows) => rows.length > 0),
+        Effect.orDie,
+      )
+
     /** The voucher number, read after the id was safely stored. */
     const setVoucherNumber = (orderId: string, number: string) =>
       sql`UPDATE orders SET lexoffice_number = ${number}, updated_at = now() WHERE id = ${orderId} AND lexoffice_number IS NULL`.pipe(
@@ -183,6 +191,6 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
-    return { find, get, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, setVoucherNumber } as const
+    return { find, get, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, wasReserved, setVoucherNumber } as const
   }),
 }) {}

@@ -69,6 +69,9 @@ export const uae = {
 
 const dec = (s: string) => BigDecimal.unsafeFromString(s)
 
+/** SKUs the hand mapper gets wrong (a 21 % rate lexoffice refuses for a German sale) until a test "fixes the mapping". */
+export const misMappedSkus = new Set<string>()
+
 /**
  * A hand-written stand-in for the pipeline's compiled `map:`: gross channel prices converted to
  * EUR, the decided tax type, 0 % for exports, shipping as its own line, the buyer's contact.
@@ -86,7 +89,8 @@ export const HandMapper = Layer.succeed(OrderMapper, {
         return { currency: "EUR" as const, netAmount: net, taxRatePercentage: rateOf(rate) }
       }
       const lines: Array<LineItemInput> = order.lines.map((l) => ({
-        type: "custom", name: l.name, quantity: dec(String(l.quantity)), unitName: "Stück", unitPrice: price(l.unitPriceGross, l.taxRate),
+        type: "custom", name: l.name, quantity: dec(String(l.quantity)), unitName: "Stück",
+        unitPrice: price(l.unitPriceGross, misMappedSkus.has(l.sku) ? "21" : l.taxRate),
       }))
       if (!BigDecimal.isZero(dec(order.shippingGross))) {
         lines.push({ type: "custom", name: "Versand", quantity: dec("1"), unitName: "pauschal", unitPrice: price(order.shippingGross, order.shippingTaxRate ?? "19") })

@@ -8,7 +8,7 @@ import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
 import { OrderRepo } from "../../engine/orders/OrderRepo.js"
 import { defaultTaxPolicy, taxTreatment } from "../../engine/orders/TaxTreatment.js"
 import { backends } from "../support/TestDatabase.js"
-import { channelOrder, makeConnection, MemoryStock, uae } from "./fixtures.js"
+import { channelOrder, makeConnection, MemoryStock, misMappedSkus, uae } from "./fixtures.js"
 import { ordersHarness, Simulator } from "./harness.js"
 
 describe("tax treatment by destination", () => {
@@ -204,6 +204,38 @@ describe.each(backends)("orders on %s", (backend) => {
         const [row] = yield* repo.listByState(tenantId, "failed")
         assert.strictEqual(row?.failureReason, "MappingFailed: SKU UNMAPPABLE has no lexoffice article")
         assert.isNull(row?.request ?? null)
+      }))
+
+    it.effect("an order lexoffice refused is failed with lexoffice's reasons; reopened, it reconciles first and is created once", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const stock = new MemoryStock({ GLASS: 1 })
+        const { tenantId, connectionId } = yield* makeConnection("reopen")
+        const key = { tenantId, connectionId, channelOrderId: "8001" }
+        yield* inbox.receive(tenantId, connectionId, channelOrder("8001", { lines: [{ id: "1", sku: "GLASS", name: "Glass", quantity: 1, unitPriceGross: "5.00", taxRate: "19" }] }))
+        misMappedSkus.add("GLASS")
+        const refused = yield* protocol.process(key).pipe(Effect.provide(stock.layer))
+        assert.deepStrictEqual(refused, { state: "failed", outcome: "done" })
+        const failed = Option.getOrThrow(yield* repo.get(key))
+        assert.include(failed.failureReason ?? "", "lineItems[0].unitPrice.taxRatePercentage")
+        misMappedSkus.delete("GLASS")
+
+        assert.strictEqual(yield* protocol.reopen(key), "reopened")
+        assert.strictEqual(yield* protocol.reopen(key), "not-reopenable")
+        const result = yield* protocol.process(key).pipe(Effect.provide(stock.layer))
+        assert.deepStrictEqual(result, { state: "created", outcome: "done" })
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.isNull(row.failureReason)
+        assert.strictEqual(stock.available("GLASS"), 0, "reserved once, not again on reopening")
+        assert.lengthOf(sim.vouchersOf("order-confirmations").filter((v) => String(v.body.remark).includes(orderMarker(connectionId, "8001"))), 1)
+        assert.deepStrictEqual(row.events.map((e) => [e.fromState, e.toState, e.attempt]), [
+          [null, "received", 0], ["received", "reserved", 0], ["reserved", "creating", 1], ["creating", "failed", 1],
+          ["failed", "reserved", 1], ["reserved", "reserved", 1], ["reserved", "creating", 2], ["creating", "created", 2],
+        ])
+        assert.strictEqual(row.events[5]!.detail, "reopened: no voucher carries the marker; preparing a new intent")
       }))
   })
 })
