@@ -157,7 +157,7 @@ const harness = (backend: (typeof backends)[number]) => {
   const database = Layer.provideMerge(SeededFx, TestDatabase(backend))
   const services = Layer.mergeAll(OrderInbox.Default, OrderRepo.Default, OrderProtocol.Default).pipe(Layer.provideMerge(database))
   const simulator = Layer.scoped(Simulator, Sim.scoped({ rateLimit: false }))
-  const plan = Layer.sync(CrashPlan, () => ({ point: null, createFault: null, mapping: new Map(), overlaps: new Set() }))
+  const plan = Layer.sync(CrashPlan, () => ({ point: null, createFault: null, mapping: new Map<string, number>(), overlaps: new Set<string>() }))
   const outside = Layer.mergeAll(crashingLexoffice, crashingMapper).pipe(Layer.provideMerge(Layer.merge(simulator, plan)))
   // A short grace: long enough for an interrupted in-flight POST to land in the simulator first.
   return Layer.mergeAll(services, outside, OrderSettings.layer({ reconcileGraceMs: 10 }))
