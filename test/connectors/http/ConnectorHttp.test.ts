@@ -1,6 +1,6 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { makeConnectorHttp, RateLimiters } from "../../../connectors/http/index.js"
@@ -93,5 +93,28 @@ describe("ConnectorHttp over real HTTP", () => {
       assert.strictEqual(failure._tag, "HttpTransportFailure")
       assert.strictEqual(failure.outcome, "retryable")
       assert.strictEqual(failure.attempts, 2)
+    }).pipe(Effect.provide(Live)))
+
+  it.scopedLive("debug logs carry the exchange with every secret redacted", () =>
+    Effect.gen(function* () {
+      const lines: Array<string> = []
+      const capture = Logger.replace(Logger.defaultLogger, Logger.make(({ message, annotations }) => {
+        lines.push(JSON.stringify({ message, annotations: Object.fromEntries(annotations) }))
+      }))
+      const server = yield* scriptedServer((_req, res) => {
+        res.writeHead(403, { "content-type": "application/json" }).end(`{"message":"'topsecret-token' not a valid key=value pair"}`)
+      })
+      const http = yield* makeConnectorHttp({
+        connector: "t", baseUrl: server.url, credentialId: "c6", rateLimit: { _tag: "Unlimited" }, retry: fast,
+        headers: { Authorization: "Bearer topsecret-token" }, secrets: ["topsecret-token"],
+      })
+      yield* Effect.flip(http.send({ method: "POST", path: "/x?api_key=zzz123", json: { password: "hunter22", name: "ok" } })).pipe(
+        Effect.provide(capture),
+        Logger.withMinimumLogLevel(LogLevel.Debug),
+      )
+      const all = lines.join("\n")
+      assert.include(all, "http exchange")
+      assert.include(all, "[redacted]")
+      for (const secret of ["topsecret-token", "hunter22", "zzz123"]) assert.notInclude(all, secret)
     }).pipe(Effect.provide(Live)))
 })
