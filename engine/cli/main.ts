@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   test: () => import("./test.js"),
   fx: () => import("./fx.js"),
   rules: () => import("./rules.js"),
+  stock: () => import("./stock.js"),
   sim: () => import("./sim.js"),
 }
 
