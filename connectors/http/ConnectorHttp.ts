@@ -172,8 +172,8 @@ export const makeConnectorHttp = (
           })
 
         for (let attempt = 1; ; attempt++) {
-          const finished = yield* limiter.acquire
-          const result = yield* Effect.either(attemptOnce(attempt).pipe(Effect.ensuring(finished)))
+          // acquireUseRelease: the slot is released even if we are interrupted right after taking it.
+          const result = yield* Effect.either(Effect.acquireUseRelease(limiter.acquire, () => attemptOnce(attempt), (finished) => finished))
           if (Either.isRight(result)) return result.right
           const failure = result.left
           if (failure.outcome !== "retryable" || attempt >= retry.maxAttempts) return yield* failure

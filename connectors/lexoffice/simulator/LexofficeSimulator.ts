@@ -1,4 +1,4 @@
-import { BigDecimal, Effect } from "effect"
+import { BigDecimal, Effect, type Scope } from "effect"
 import { createHash, randomBytes, randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
@@ -214,7 +214,7 @@ export class LexofficeSimulator {
   }
 
   /** Starts for the life of a Scope (tests). */
-  static scoped(options: SimulatorOptions = {}): Effect.Effect<LexofficeSimulator, never, import("effect").Scope.Scope> {
+  static scoped(options: SimulatorOptions = {}): Effect.Effect<LexofficeSimulator, never, Scope.Scope> {
     return Effect.acquireRelease(
       Effect.promise(() => LexofficeSimulator.start(options)),
       (simulator) => Effect.promise(() => simulator.stop()),
