@@ -1,12 +1,15 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { ContactResolver } from "../../engine/orders/ContactResolver.js"
+import { LedgerReservations } from "../../engine/orders/LedgerReservations.js"
 import { OrderInbox } from "../../engine/orders/OrderInbox.js"
 import { carriesMarker, orderMarker, withMarker } from "../../engine/orders/OrderMarker.js"
 import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
 import { OrderRepo } from "../../engine/orders/OrderRepo.js"
 import { defaultTaxPolicy, taxTreatment } from "../../engine/orders/TaxTreatment.js"
+import { StockLedger } from "../../engine/stock/StockLedger.js"
+import { StockSignals } from "../../engine/stock/StockSignals.js"
 import { backends } from "../support/TestDatabase.js"
 import { channelOrder, makeConnection, MemoryStock, misMappedSkus, uae } from "./fixtures.js"
 import { ordersHarness, Simulator } from "./harness.js"
@@ -237,5 +240,25 @@ describe.each(backends)("orders on %s", (backend) => {
         ])
         assert.strictEqual(row.events[5]!.detail, "reopened: no voucher carries the marker; preparing a new intent")
       }))
+
+    it.effect("with the stock ledger: the first order reserves, the second finds the SKU short and is oversold", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const ledger = yield* StockLedger
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("ledger")
+        yield* ledger.set(tenantId, "LAMP", 1, { actor: "test" })
+        const lamp = [{ id: "1", sku: "LAMP", name: "Lamp", quantity: 1, unitPriceGross: "29.90", taxRate: "19" }]
+        yield* inbox.receive(tenantId, connectionId, channelOrder("9001", { lines: lamp }))
+        yield* inbox.receive(tenantId, connectionId, channelOrder("9002", { lines: lamp }))
+        const stock = Layer.provide(LedgerReservations, Layer.succeed(StockLedger, ledger))
+        const first = yield* protocol.process({ tenantId, connectionId, channelOrderId: "9001" }).pipe(Effect.provide(stock))
+        const second = yield* protocol.process({ tenantId, connectionId, channelOrderId: "9002" }).pipe(Effect.provide(stock))
+        assert.deepStrictEqual([first.state, second.state], ["created", "oversold"])
+        const level = yield* ledger.get(tenantId, "LAMP")
+        assert.deepStrictEqual([level.onHand, level.reserved], [1, 1])
+        assert.lengthOf(sim.vouchersOf("order-confirmations").filter((v) => String(v.body.remark).includes(orderMarker(connectionId, "9002"))), 0)
+      }).pipe(Effect.provide(StockLedger.Default.pipe(Layer.provide(StockSignals.Default)))))
   })
 })
