@@ -88,9 +88,17 @@ export const Order = Schema.Struct({
   billing_address: Schema.Struct({
     first_name: Schema.String,
     last_name: Schema.String,
+    company: Schema.optional(Schema.String),
+    street_1: Schema.optional(Schema.String),
+    street_2: Schema.optional(Schema.String),
+    city: Schema.optional(Schema.String),
+    zip: Schema.optional(Schema.String),
+    phone: Schema.optional(Schema.String),
     email: Schema.String,
     country_iso2: Schema.String,
   }),
+  payment_method: Schema.optional(Schema.String),
+  customer_message: Schema.optional(Schema.String),
 })
 export type Order = typeof Order.Type
 
@@ -104,6 +112,7 @@ export const OrderProduct = Schema.Struct({
   sku: Schema.String,
   quantity: Schema.Int,
   base_price: AmountText,
+  price_ex_tax: Schema.optional(AmountText),
   price_inc_tax: AmountText,
   total_inc_tax: AmountText,
   quantity_shipped: Schema.Int,

@@ -58,6 +58,13 @@ export class SyncRuns extends Effect.Service<SyncRuns>()("engine/SyncRuns", {
         WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND trigger = 'heartbeat'
         GROUP BY flow`.pipe(Effect.map((rows) => new Map(rows.map((r) => [r.flow, r.startedAt]))), Effect.orDie))
 
-    return { start, finish, recent, lastHeartbeat } as const
+    /** When the last run of a flow that read its source to the end started: a poll's watermark. */
+    const lastCompleteStart = Effect.fn("SyncRuns.lastCompleteStart")((tenantId: string, pipeline: string, flow: string) =>
+      sql<{ startedAt: Date | null }>`
+        SELECT max(started_at) AS started_at FROM sync_runs
+        WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND flow = ${flow}
+          AND status IN ('succeeded', 'partial') AND NOT dry_run`.pipe(Effect.map((rows) => rows[0]?.startedAt ?? null), Effect.orDie))
+
+    return { start, finish, recent, lastHeartbeat, lastCompleteStart } as const
   }),
 }) {}
