@@ -127,13 +127,13 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       })
 
     /** Absolute on-hand; the journal records the difference. */
-    const setOne = (tenantId: string, sku: string, onHand: number, kind: "set" | "csv-import", actor: string) =>
+    const setOne = (tenantId: string, sku: string, onHand: number, actor: string) =>
       Effect.gen(function* () {
         const before = yield* lockLevel(tenantId, sku)
         if (onHand < before.reserved) return yield* Effect.fail(new OnHandBelowReserved({ sku, onHand, reserved: before.reserved }))
         if (onHand === before.onHand) return false
         yield* sql`UPDATE stock_levels SET on_hand = ${onHand}, updated_at = now() WHERE tenant_id = ${tenantId} AND sku = ${sku}`
-        yield* journal({ tenantId, sku, kind, onHandDelta: onHand - before.onHand, reservedDelta: 0, onHandAfter: onHand, reservedAfter: before.reserved, actor })
+        yield* journal({ tenantId, sku, kind: "set", onHandDelta: onHand - before.onHand, reservedDelta: 0, onHandAfter: onHand, reservedAfter: before.reserved, actor })
         return true
       })
 
@@ -141,7 +141,7 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       yield* checkQuantity(sku, onHand, 0)
       if (sku.length === 0 || sku.length > 255) return yield* Effect.fail(new InvalidQuantity({ sku, quantity: onHand, message: "a SKU has 1 to 255 characters" }))
       yield* changing(tenantId, Effect.gen(function* () {
-        const changed = yield* setOne(tenantId, sku, onHand, "set", by.actor)
+        const changed = yield* setOne(tenantId, sku, onHand, by.actor)
         return [undefined, changed ? yield* markDirty(sql, tenantId, [sku]) : []] as const
       }))
       return yield* get(tenantId, sku)
@@ -161,20 +161,45 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       return yield* get(tenantId, sku)
     }, Effect.catchTag("SqlError", Effect.die))
 
-    /** `sku,on_hand` lines; every bad line is reported and then nothing is applied. */
+    /**
+     * `sku,on_hand` lines; every bad line is reported and then nothing is applied. A handful of
+     * set-based statements whatever the file's size, so a 100 000-line file is one transaction.
+     */
     const importCsv = Effect.fn("StockLedger.importCsv")(function* (tenantId: string, text: string, by: Actor) {
       const { rows, problems } = parseStockCsv(text)
       if (problems.length > 0) return yield* Effect.fail(new StockCsvInvalid({ problems }))
+      const skus = rows.map((r) => r.sku)
+      const quantities = rows.map((r) => r.onHand)
       return yield* changing(tenantId, Effect.gen(function* () {
-        const changed: Array<string> = []
+        yield* sql`
+          INSERT INTO stock_levels (tenant_id, sku, on_hand)
+          SELECT ${tenantId}, s.sku, 0 FROM unnest(${skus}::text[]) AS s(sku) ORDER BY s.sku
+          ON CONFLICT (tenant_id, sku) DO NOTHING`
+        // Locked in SKU order, like every other ledger change, so concurrent writers cannot deadlock.
+        const before = yield* sql<{ sku: string; onHand: number; reserved: number }>`
+          SELECT sku, on_hand, reserved FROM stock_levels
+          WHERE tenant_id = ${tenantId} AND sku = ANY(${skus}::text[]) ORDER BY sku FOR UPDATE`
+        const current = new Map(before.map((r) => [r.sku, r]))
         const refused: Array<CsvProblem> = []
+        const changed: Array<{ sku: string; onHand: number; delta: number; reserved: number }> = []
         for (const row of rows) {
-          const outcome = yield* setOne(tenantId, row.sku, row.onHand, "csv-import", by.actor).pipe(Effect.either)
-          if (outcome._tag === "Left") refused.push({ line: row.line, message: outcome.left.message })
-          else if (outcome.right) changed.push(row.sku)
+          const was = current.get(row.sku)!
+          if (row.onHand < was.reserved) refused.push({ line: row.line, message: new OnHandBelowReserved({ sku: row.sku, onHand: row.onHand, reserved: was.reserved }).message })
+          else if (row.onHand !== was.onHand) changed.push({ sku: row.sku, onHand: row.onHand, delta: row.onHand - was.onHand, reserved: was.reserved })
         }
         if (refused.length > 0) return yield* Effect.fail(new CsvRejected({ problems: refused }))
-        return [{ lines: rows.length, changed: changed.length }, yield* markDirty(sql, tenantId, changed)] as const
+        if (changed.length > 0) {
+          const cs = changed.map((c) => c.sku)
+          yield* sql`
+            UPDATE stock_levels l SET on_hand = s.q, updated_at = now()
+            FROM unnest(${cs}::text[], ${changed.map((c) => c.onHand)}::int[]) AS s(sku, q)
+            WHERE l.tenant_id = ${tenantId} AND l.sku = s.sku`
+          yield* sql`
+            INSERT INTO stock_movements (tenant_id, sku, kind, on_hand_delta, reserved_delta, on_hand_after, reserved_after, actor)
+            SELECT ${tenantId}, s.sku, 'csv-import', s.delta, 0, s.q, s.r, ${by.actor}
+            FROM unnest(${cs}::text[], ${changed.map((c) => c.delta)}::int[], ${changed.map((c) => c.onHand)}::int[], ${changed.map((c) => c.reserved)}::int[]) AS s(sku, delta, q, r)`
+        }
+        return [{ lines: rows.length, changed: changed.length }, yield* markDirty(sql, tenantId, changed.map((c) => c.sku))] as const
       })).pipe(Effect.catchTag("CsvRejected", (e) => Effect.fail(new StockCsvInvalid({ problems: e.problems }))))
     }, Effect.catchTag("SqlError", Effect.die))
 
