@@ -12,7 +12,7 @@ import {
   responseText,
   type RetryPolicy,
 } from "../http/index.js"
-import { fromHttpFailure, LexofficeBadResponse, type LexofficeError, WebhookSignatureInvalid } from "./errors.js"
+import { fromHttpFailure, LexofficeBadResponse, type LexofficeError, LexofficeInvalidRequest, WebhookSignatureInvalid } from "./errors.js"
 import {
   ActionResult,
   Article,
@@ -108,12 +108,12 @@ export interface VoucherCreateOptions {
   readonly precedingSalesVoucherId?: string
 }
 
-type Result<A> = Effect.Effect<A, LexofficeError | LexofficeBadResponse>
+type Result<A> = Effect.Effect<A, LexofficeError | LexofficeBadResponse | LexofficeInvalidRequest>
 
 export interface LexofficeApi {
   readonly listArticles: (filter?: ArticleFilter, page?: PageRequest) => Result<Page<Article>>
   /** Every article matching the filter, page by page (250 per request). */
-  readonly streamArticles: (filter?: ArticleFilter) => Stream.Stream<Article, LexofficeError | LexofficeBadResponse>
+  readonly streamArticles: (filter?: ArticleFilter) => Stream.Stream<Article, LexofficeError | LexofficeBadResponse | LexofficeInvalidRequest>
   readonly getArticle: (id: string) => Result<Article>
   readonly createArticle: (input: ArticleInput) => Result<ActionResult>
   /** Full replacement; `input.version` must be the version last read, else LexofficeConflict. */
@@ -182,18 +182,18 @@ export const makeLexofficeClient = (
     const call = <A, I>(operation: string, schema: Schema.Schema<A, I>, request: ConnectorRequest): Result<A> =>
       Effect.gen(function* () {
         const response = yield* send(operation, request)
+        const outcome = request.method === "POST" ? "unknown-outcome" as const : "permanent" as const
         const json = parseJson(responseText(response))
-        if (Either.isLeft(json)) return yield* new LexofficeBadResponse({ operation, message: `not JSON: ${json.left}` })
+        if (Either.isLeft(json)) return yield* new LexofficeBadResponse({ operation, message: `not JSON: ${json.left}`, outcome })
         return yield* Schema.decodeUnknown(schema)(json.right).pipe(
-          Effect.mapError((e) => new LexofficeBadResponse({ operation, message: ParseResult.TreeFormatter.formatErrorSync(e) })),
+          Effect.mapError((e) => new LexofficeBadResponse({ operation, message: ParseResult.TreeFormatter.formatErrorSync(e), outcome })),
         )
       }).pipe(Effect.withSpan(`LexofficeClient.${operation}`))
 
     /** Encodes a request body through its schema: decimals become JSON numbers only at this edge. */
     const body = <A, I>(operation: string, schema: Schema.Schema<A, I>, value: A) =>
       Schema.encode(schema)(value).pipe(
-        Effect.mapError((e) => new LexofficeBadResponse({ operation, message: `request not encodable: ${ParseResult.TreeFormatter.formatErrorSync(e)}` })),
-        Effect.orDie, // a body our own types produced but cannot encode is a programming error
+        Effect.mapError((e) => new LexofficeInvalidRequest({ operation, message: ParseResult.TreeFormatter.formatErrorSync(e), outcome: "permanent" })),
       )
 
     const get = (path: string, query?: ConnectorRequest["query"]) => ({ method: "GET" as HttpMethod, path, ...(query ? { query } : {}) })
@@ -201,7 +201,7 @@ export const makeLexofficeClient = (
     const listArticles = (filter: ArticleFilter = {}, page: PageRequest = {}) =>
       call("listArticles", ArticlePage, get("/v1/articles", { ...filter, page: page.page ?? 0, size: clampSize(page.size) }))
 
-    const streamArticles = (filter: ArticleFilter = {}): Stream.Stream<Article, LexofficeError | LexofficeBadResponse> =>
+    const streamArticles = (filter: ArticleFilter = {}): Stream.Stream<Article, LexofficeError | LexofficeBadResponse | LexofficeInvalidRequest> =>
       Stream.paginateChunkEffect(0, (page: number) =>
         listArticles(filter, { page, size: MAX_PAGE_SIZE }).pipe(
           Effect.map((result) => [

@@ -1,6 +1,6 @@
 import { Context, Effect, Layer, Option, Stream } from "effect"
 import { type Capability, connectors } from "../capabilities.js"
-import type { LexofficeBadResponse, LexofficeError, WebhookSignatureInvalid } from "./errors.js"
+import type { LexofficeBadResponse, LexofficeError, LexofficeInvalidRequest, WebhookSignatureInvalid } from "./errors.js"
 import { type LexofficeApi, LexofficeClient, type PdfFile, type VoucherCreateOptions } from "./LexofficeClient.js"
 import type { ActionResult, Article, CreditNoteInput, OrderConfirmationInput, SalesVoucher, WebhookEvent } from "./schemas.js"
 
@@ -11,7 +11,7 @@ import type { ActionResult, Article, CreditNoteInput, OrderConfirmationInput, Sa
  */
 export const lexofficeInfo = connectors.lexoffice!
 
-type Failure = LexofficeError | LexofficeBadResponse
+type Failure = LexofficeError | LexofficeBadResponse | LexofficeInvalidRequest
 
 /** catalog-source: articles are the catalog (no stock field exists). */
 export class LexofficeCatalogSource extends Context.Tag("connectors/lexoffice/CatalogSource")<LexofficeCatalogSource, {

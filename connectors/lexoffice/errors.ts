@@ -74,10 +74,21 @@ export class LexofficeUnknownOutcome extends Schema.TaggedError<LexofficeUnknown
   outcome: Schema.Literal("unknown-outcome"),
 }) {}
 
-/** A 2xx answer that does not match the documented shape. */
+/**
+ * A 2xx answer that does not match the documented shape. After a create the voucher exists but
+ * its id is unreadable, so the outcome is `unknown-outcome` there; on a read it is `permanent`.
+ */
 export class LexofficeBadResponse extends Schema.TaggedError<LexofficeBadResponse>()("LexofficeBadResponse", {
   operation: Schema.String,
   message: Schema.String,
+  outcome: OutcomeSchema,
+}) {}
+
+/** Refused before sending: the body cannot be written in lexoffice's wire format (e.g. an amount beyond 15 digits). */
+export class LexofficeInvalidRequest extends Schema.TaggedError<LexofficeInvalidRequest>()("LexofficeInvalidRequest", {
+  operation: Schema.String,
+  message: Schema.String,
+  outcome: Schema.Literal("permanent"),
 }) {}
 
 export class WebhookSignatureInvalid extends Schema.TaggedError<WebhookSignatureInvalid>()("WebhookSignatureInvalid", {

@@ -196,4 +196,32 @@ describe("lexoffice client against the simulator", () => {
       const byEmail = yield* client.findContacts({ email: "info@johnson.example" })
       assert.strictEqual(byEmail.content[0]!.roles.customer?.number, 10_001)
     }).pipe(Effect.provide(Live)))
+
+  it.scopedLive("a slow answer: a read times out and is retried; a create times out as unknown-outcome yet exists", () =>
+    Effect.gen(function* () {
+      const sim = yield* LexofficeSimulator.scoped({ rateLimit: false })
+      const [id] = sim.seedArticles(1)
+      const client = yield* clientFor(sim, { ...unlimited, timeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 } })
+      sim.faults.latencyMs = 400
+      const read = yield* Effect.flip(client.getArticle(id!))
+      assert.strictEqual(read._tag, "LexofficeUnavailable")
+      assert.strictEqual(read.outcome, "retryable")
+      const create = yield* Effect.flip(client.createOrderConfirmation(orderConfirmation()))
+      assert.strictEqual(create._tag, "LexofficeUnknownOutcome")
+      yield* Effect.promise(() => new Promise((r) => setTimeout(r, 600)))
+      assert.strictEqual(sim.vouchersOf("order-confirmations").length, 1)
+      assert.strictEqual(sim.requestLog.filter((r) => r.method === "GET").length, 2)
+    }).pipe(Effect.provide(Live)))
+
+  it.scopedLive("an amount too precise for a JSON number is refused before anything is sent", () =>
+    Effect.gen(function* () {
+      const sim = yield* LexofficeSimulator.scoped({ rateLimit: false })
+      const client = yield* clientFor(sim, unlimited)
+      const third = BigDecimal.unsafeDivide(dec("1"), dec("3")) // 0.333… to many digits
+      const error = yield* Effect.flip(client.createArticle({
+        title: "Third", type: "PRODUCT", unitName: "Stück", price: { leadingPrice: "NET", netPrice: third, taxRate: dec("19") },
+      }))
+      assert.strictEqual(error._tag, "LexofficeInvalidRequest")
+      assert.strictEqual(sim.requestLog.length, 0)
+    }).pipe(Effect.provide(Live)))
 })

@@ -99,6 +99,22 @@ describe("lexoffice event subscriptions and signed webhooks", () => {
       assert.deepStrictEqual(yield* client.listEventSubscriptions(), [])
     }).pipe(Effect.provide(Live)))
 
+  it.scopedLive("a callback answering 404 gets the whole schedule (1 + 5 + 20 attempts), then loses its subscription", () =>
+    Effect.gen(function* () {
+      // 1e-5 compresses the documented ~38.5 h of retries into ~1.4 s.
+      const sim = yield* LexofficeSimulator.scoped({ rateLimit: false, webhookTimeScale: 0.00001 })
+      const hook = yield* receiver(Array.from({ length: 40 }, () => 404))
+      const client = yield* clientFor(sim, unlimited)
+      yield* client.createEventSubscription("order-confirmation.created", hook.url)
+      yield* client.createOrderConfirmation(orderConfirmation())
+      yield* Effect.promise(async () => {
+        for (let i = 0; i < 500 && (sim.webhookDeliveries.length < 26); i++) await new Promise((r) => setTimeout(r, 20))
+      })
+      yield* waitFor(() => false)
+      assert.strictEqual(sim.webhookDeliveries.length, 26)
+      assert.deepStrictEqual(yield* client.listEventSubscriptions(), [])
+    }).pipe(Effect.provide(Live)))
+
   it.scopedLive("fault knobs: a dropped delivery never arrives, a duplicated one arrives twice", () =>
     Effect.gen(function* () {
       const sim = yield* LexofficeSimulator.scoped({ rateLimit: false })
