@@ -5,7 +5,11 @@ import fc from "fast-check"
 import { LexofficeClient, type LexofficeApi, makeLexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import type { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 import type { ChannelOrder } from "../../engine/orders/ChannelOrder.js"
+import { DatabaseInfo } from "../../engine/db/Database.js"
+import { FxRates } from "../../engine/fx/FxRates.js"
+import { ContactResolver } from "../../engine/orders/ContactResolver.js"
 import { OrderInbox } from "../../engine/orders/OrderInbox.js"
+import { OrderLock } from "../../engine/orders/OrderLock.js"
 import { OrderMapper } from "../../engine/orders/OrderMapper.js"
 import { orderMarker } from "../../engine/orders/OrderMarker.js"
 import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
@@ -157,9 +161,27 @@ const crashingMapper = Layer.effect(OrderMapper, Effect.gen(function* () {
   }
 })).pipe(Layer.provide(HandMapper))
 
+/**
+ * The other worker. On a PostgreSQL server it is a second `vortex worker` process in all but
+ * name: its own protocol and order lock (nothing shared in memory with the first), so only the
+ * database's advisory lock keeps the two apart. PGlite is opened by one process only, so there
+ * the second worker is another fiber of the same process.
+ */
+class OtherWorker extends Context.Tag("test/orders/OtherWorker")<OtherWorker, OrderProtocol>() {}
+
+const otherWorker = (backend: (typeof backends)[number]): Layer.Layer<OtherWorker, never, OrderProtocol | SqlClient.SqlClient | DatabaseInfo> =>
+  backend === "postgres"
+    ? Layer.effect(OtherWorker, OrderProtocol).pipe(
+      Layer.provide(Layer.fresh(OrderProtocol.DefaultWithoutDependencies).pipe(
+        Layer.provide(Layer.mergeAll(OrderRepo.Default, Layer.fresh(OrderLock.Default), ContactResolver.Default, FxRates.Default)),
+      )),
+    )
+    : Layer.effect(OtherWorker, OrderProtocol)
+
 const harness = (backend: (typeof backends)[number]) => {
   const database = Layer.provideMerge(SeededFx, TestDatabase(backend))
-  const services = Layer.mergeAll(OrderInbox.Default, OrderRepo.Default, OrderProtocol.Default).pipe(Layer.provideMerge(database))
+  const protocols = Layer.provideMerge(otherWorker(backend), OrderProtocol.Default)
+  const services = Layer.mergeAll(OrderInbox.Default, OrderRepo.Default, protocols).pipe(Layer.provideMerge(database))
   const simulator = Layer.scoped(Simulator, Sim.scoped({ rateLimit: false }))
   const plan = Layer.sync(CrashPlan, () => ({ point: null, createFault: null, mapping: new Map<string, number>(), overlaps: new Set<string>() }))
   const outside = Layer.mergeAll(crashingLexoffice, crashingMapper).pipe(Layer.provideMerge(Layer.merge(simulator, plan)))
@@ -195,6 +217,9 @@ const runScenario = (sc: Scenario) =>
     const plan = yield* CrashPlan
     const inbox = yield* OrderInbox
     const protocol = yield* OrderProtocol
+    const other = yield* OtherWorker
+    const database = yield* DatabaseInfo
+    assert.strictEqual(other === protocol, database.kind === "embedded", "on a server the other worker shares nothing in memory")
     const repo = yield* OrderRepo
     const { tenantId, connectionId } = yield* makeConnection(`prop-${runs}`)
     const stock = new MemoryStock(sc.stock)
@@ -204,7 +229,7 @@ const runScenario = (sc: Scenario) =>
     const delivered = new Set<number>()
     // Each worker runs in its own fiber: a crash ends that worker, never the test.
     const worker = <A, R>(work: Effect.Effect<A, never, R>) => Effect.flatMap(Effect.fork(work), Fiber.await)
-    const process = (i: number) => worker(protocol.process(keyOf(i)).pipe(Effect.provide(stock.layer)))
+    const process = (i: number, by: OrderProtocol = protocol) => worker(by.process(keyOf(i)).pipe(Effect.provide(stock.layer)))
 
     const vouchersOf = (i: number) => {
       const marker = orderMarker(connectionId, ids[i]!)
@@ -251,7 +276,7 @@ const runScenario = (sc: Scenario) =>
           yield* worker(protocol.drain().pipe(Effect.provide(stock.layer)))
           break
         case "concurrent": {
-          const [x, y] = yield* Effect.all([process(a.order), process(a.order)], { concurrency: 2 })
+          const [x, y] = yield* Effect.all([process(a.order), process(a.order, other)], { concurrency: 2 })
           // One may find it locked ("busy"), but the lock never turns both away.
           const busy = [x, y].filter((e) => Exit.isSuccess(e) && e.value.outcome === "busy")
           assert.isBelow(busy.length, 2, "one of two workers must get the order")
@@ -276,9 +301,9 @@ const runScenario = (sc: Scenario) =>
     sim.faults.commitThen504 = 0
     sim.faults.failNext = 0
     for (let i = 0; i < ORDERS; i++) if (!delivered.has(i)) yield* deliver(i, 0)
-    const drain = worker(protocol.drain().pipe(Effect.provide(stock.layer)))
+    const drain = (by: OrderProtocol) => worker(by.drain().pipe(Effect.provide(stock.layer)))
     for (let round = 0; round < 40; round++) {
-      yield* Effect.all([drain, drain], { concurrency: 2 })
+      yield* Effect.all([drain(protocol), drain(other)], { concurrency: 2 })
       const states = yield* Effect.forEach(ids, (_, i) => repo.find(keyOf(i)))
       if (states.every((s) => s._tag === "Some" && FINAL_STATES.has(s.value.state))) break
       yield* Effect.sleep(15)
@@ -326,7 +351,7 @@ const everyPath: Scenario = {
     { _tag: "concurrent", order: 4 }, // B is gone: oversold
     { _tag: "restock", sku: "B", quantity: 1 },
     { _tag: "reopen", order: 4 }, // an operator's retry: created now, once
-    { _tag: "crash", order: 5, point: "before-create" },
+    { _tag: "concurrent", order: 5 }, // two workers (two processes on a server) start on one fresh order
     { _tag: "heartbeat" },
   ],
 }
