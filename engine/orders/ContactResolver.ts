@@ -1,7 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
-import type { LexofficeBadResponse, LexofficeError } from "../../connectors/lexoffice/errors.js"
 import type { ContactInput } from "../../connectors/lexoffice/schemas.js"
 import type { ChannelOrder } from "./ChannelOrder.js"
 import { ContactRejected, LexofficeBusy } from "./errors.js"
@@ -40,7 +39,7 @@ export const contactInputFor = (order: ChannelOrder): ContactInput => {
   }
 }
 
-const busy = (e: LexofficeError | LexofficeBadResponse) => new LexofficeBusy({ operation: e.operation, message: e.message })
+const busy = (e: { readonly operation: string; readonly message: string }) => new LexofficeBusy({ operation: e.operation, message: e.message })
 
 export class ContactResolver extends Effect.Service<ContactResolver>()("engine/ContactResolver", {
   effect: Effect.gen(function* () {
@@ -90,6 +89,7 @@ export class ContactResolver extends Effect.Service<ContactResolver>()("engine/C
               return email === undefined ? Effect.succeed(Option.none()) : findByEmail(email).pipe(Effect.mapError(busy))
             case "LexofficeValidationError":
             case "LexofficeRequestRejected":
+            case "LexofficeInvalidRequest":
               return Effect.fail(new ContactRejected({ reason: `${e._tag}: ${e.message}` }))
             default:
               return Effect.fail(busy(e))

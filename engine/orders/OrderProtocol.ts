@@ -125,6 +125,7 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         switch (error._tag) {
           case "LexofficeValidationError":
           case "LexofficeRequestRejected":
+          case "LexofficeInvalidRequest": // refused before sending: nothing reached lexoffice
           case "LexofficeConflict":
           case "LexofficeNotFound": {
             const details = error._tag === "LexofficeValidationError" ? ` [${error.details.map((d) => `${d.field}: ${d.message}`).join("; ")}]` : ""
