@@ -44,9 +44,9 @@ export const LEXOFFICE_BASE_URL = "https://api.lexware.io"
  * 2 req/s per key across all endpoints (DOC #API Rate Limits), which lexoffice enforces with a
  * token bucket that answers 429. lexoffice warns that pacing at exactly the limit draws 429s, so
  * we use the jitter-proof sliding window (at most 2 requests in any 1 s as the server can see
- * them) plus a 25 ms margin for clock granularity on its side.
+ * them; the latency of each exchange is already a buffer) plus 10 ms for clock granularity on its side.
  */
-export const lexofficeRateLimit: RateLimit = { _tag: "SlidingWindow", limit: 2, windowMs: 1000, marginMs: 25 }
+export const lexofficeRateLimit: RateLimit = { _tag: "SlidingWindow", limit: 2, windowMs: 1000, marginMs: 10 }
 
 export interface LexofficeConfig {
   readonly accessToken: string
