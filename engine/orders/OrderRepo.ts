@@ -100,6 +100,16 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         onSome: (row) => Effect.map(events(key.tenantId, row.id), (events) => Option.some({ ...row, events })),
       }))
 
+    /** One order by its Vortex id, with its history (the API's /orders/{id}). */
+    const getById = (tenantId: string, orderId: string) =>
+      sql<OrderRow>`SELECT ${columns(0)} FROM orders WHERE tenant_id = ${tenantId} AND id::text = ${orderId}`.pipe(
+        Effect.orDie,
+        Effect.flatMap((rows) =>
+          rows[0] === undefined
+            ? Effect.succeed(Option.none<OrderRow & { readonly events: ReadonlyArray<OrderEvent> }>())
+            : Effect.map(events(tenantId, rows[0].id), (events) => Option.some({ ...rows[0]!, events }))),
+      )
+
     const listByState = (tenantId: string, state: OrderState, limit = 100) =>
       sql<OrderRow>`
         SELECT ${columns(0)} FROM orders
@@ -191,6 +201,6 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
-    return { find, get, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, wasReserved, setVoucherNumber } as const
+    return { find, get, getById, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, wasReserved, setVoucherNumber } as const
   }),
 }) {}

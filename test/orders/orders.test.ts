@@ -108,6 +108,11 @@ describe.each(backends)("orders on %s", (backend) => {
         ])
         assert.strictEqual(stock.available("MUG"), 4)
         assert.lengthOf(yield* repo.listByState(tenantId, "created"), 1)
+        assert.deepStrictEqual(yield* repo.countByState(tenantId), { created: 1 })
+        const byId = Option.getOrThrow(yield* repo.getById(tenantId, row.id))
+        assert.strictEqual(byId.events.length, 4)
+        const other = yield* makeConnection("create-other")
+        assert.isTrue(Option.isNone(yield* repo.getById(other.tenantId, row.id)), "another tenant cannot read it")
       }))
 
     it.effect("an order that cannot be reserved is marked oversold and never reaches lexoffice", () =>
