@@ -18,6 +18,8 @@ const ORDER_LOCK_NAMESPACE = 0x566f7278 // "Vorx"
  * - always, an in-process set, which is all the embedded database needs: PGlite is opened by one
  *   process only, and all its sockets share one backend session, where advisory locks would be
  *   re-entrant and exclude nothing.
+ * On a server each held lock pins one pooled connection while the order's own queries use
+ * others: a process must work fewer orders at once than half its pool size.
  */
 export class OrderLock extends Effect.Service<OrderLock>()("engine/OrderLock", {
   effect: Effect.gen(function* () {
