@@ -35,6 +35,9 @@ const failed = (operation: string) => (e: BigCommerceError): StockTargetFailed =
 
 const key = (sku: string) => sku.toLowerCase()
 
+/** Above this many SKUs a read lists the location's whole inventory instead of asking by SKU. */
+const LIST_ALL_ABOVE = 1000
+
 export const makeBigCommerceStockTarget = (api: BigCommerceApi, options: BigCommerceStockOptions = {}): StockTarget => {
   const locationId = options.locationId ?? 1
   const reason = options.reason ?? "Vortex stock sync"
@@ -70,8 +73,10 @@ export const makeBigCommerceStockTarget = (api: BigCommerceApi, options: BigComm
       return { missing }
     }).pipe(Effect.mapError(failed("setQuantities")), Effect.withSpan("BigCommerceStockTarget.setQuantities"))
 
+  // `sku:in` reads 50 SKUs a call, a full listing 250 items a page: for a large set the
+  // listing costs fewer calls, and what was not asked for is dropped below.
   const readQuantities = (skus?: ReadonlyArray<string>) =>
-    api.inventoryAtLocation(locationId, skus).pipe(
+    api.inventoryAtLocation(locationId, skus !== undefined && skus.length <= LIST_ALL_ABOVE ? skus : undefined).pipe(
       Effect.map((items) => {
         const wanted = skus === undefined ? undefined : new Map(skus.map((s) => [key(s), s]))
         const out = new Map<string, number>()
@@ -79,8 +84,8 @@ export const makeBigCommerceStockTarget = (api: BigCommerceApi, options: BigComm
           const level = item.locations.find((l) => l.location_id === locationId)
           if (level === undefined) continue
           // Answer under the caller's spelling: BigCommerce matches SKUs case-insensitively.
-          const sku = wanted?.get(key(item.identity.sku)) ?? item.identity.sku
-          out.set(sku, level.total_inventory_onhand)
+          const sku = wanted === undefined ? item.identity.sku : wanted.get(key(item.identity.sku))
+          if (sku !== undefined) out.set(sku, level.total_inventory_onhand)
         }
         return out as ReadonlyMap<string, number>
       }),

@@ -120,10 +120,10 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
     /** The row, created at zero if new, locked for the rest of the transaction. */
     const lockLevel = (tenantId: string, sku: string) =>
       Effect.gen(function* () {
-        yield* sql`INSERT INTO stock_levels ${sql.insert({ tenantId, sku, onHand: 0 })} ON CONFLICT (tenant_id, sku) DO NOTHING`
+        const created = yield* sql`INSERT INTO stock_levels ${sql.insert({ tenantId, sku, onHand: 0 })} ON CONFLICT (tenant_id, sku) DO NOTHING RETURNING sku`
         const rows = yield* sql<{ onHand: number; reserved: number }>`
           SELECT on_hand, reserved FROM stock_levels WHERE tenant_id = ${tenantId} AND sku = ${sku} FOR UPDATE`
-        return rows[0]!
+        return { ...rows[0]!, created: created.length > 0 }
       })
 
     /** Absolute on-hand; the journal records the difference. */
@@ -131,7 +131,8 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       Effect.gen(function* () {
         const before = yield* lockLevel(tenantId, sku)
         if (onHand < before.reserved) return yield* Effect.fail(new OnHandBelowReserved({ sku, onHand, reserved: before.reserved }))
-        if (onHand === before.onHand) return false
+        // A new SKU is news for the channels even at zero: what they show for it is unknown.
+        if (onHand === before.onHand && !before.created) return false
         yield* sql`UPDATE stock_levels SET on_hand = ${onHand}, updated_at = now() WHERE tenant_id = ${tenantId} AND sku = ${sku}`
         yield* journal({ tenantId, sku, kind: "set", onHandDelta: onHand - before.onHand, reservedDelta: 0, onHandAfter: onHand, reservedAfter: before.reserved, actor })
         return true
@@ -171,10 +172,11 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       const skus = rows.map((r) => r.sku)
       const quantities = rows.map((r) => r.onHand)
       return yield* changing(tenantId, Effect.gen(function* () {
-        yield* sql`
+        const created = new Set((yield* sql<{ sku: string }>`
           INSERT INTO stock_levels (tenant_id, sku, on_hand)
           SELECT ${tenantId}, s.sku, 0 FROM unnest(${skus}::text[]) AS s(sku) ORDER BY s.sku
-          ON CONFLICT (tenant_id, sku) DO NOTHING`
+          ON CONFLICT (tenant_id, sku) DO NOTHING
+          RETURNING sku`).map((r) => r.sku))
         // Locked in SKU order, like every other ledger change, so concurrent writers cannot deadlock.
         const before = yield* sql<{ sku: string; onHand: number; reserved: number }>`
           SELECT sku, on_hand, reserved FROM stock_levels
@@ -185,7 +187,7 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
         for (const row of rows) {
           const was = current.get(row.sku)!
           if (row.onHand < was.reserved) refused.push({ line: row.line, message: new OnHandBelowReserved({ sku: row.sku, onHand: row.onHand, reserved: was.reserved }).message })
-          else if (row.onHand !== was.onHand) changed.push({ sku: row.sku, onHand: row.onHand, delta: row.onHand - was.onHand, reserved: was.reserved })
+          else if (row.onHand !== was.onHand || created.has(row.sku)) changed.push({ sku: row.sku, onHand: row.onHand, delta: row.onHand - was.onHand, reserved: was.reserved })
         }
         if (refused.length > 0) return yield* Effect.fail(new CsvRejected({ problems: refused }))
         if (changed.length > 0) {

@@ -160,5 +160,25 @@ describe.each(backends)("stock publisher on %s", (backend) => {
         assert.deepStrictEqual(again.drifted, [])
         assert.strictEqual(inventoryWrites(sim) - writes, 1)
       }))))
+
+    it.effect("a large catalogue is written in 2000-item calls and reconciled from the full listing", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const { sim, target } = yield* bigCommerceChannel()
+        const skus = Array.from({ length: 2100 }, (_, i) => `L-${i}`)
+        sim.store.seed(skus.map((sku) => ({ sku })))
+        const { tenantId, connectionId } = yield* shopWith("large", {})
+        yield* ledger.importCsv(tenantId, `sku,on_hand\n${skus.map((s, i) => `${s},${i % 9}`).join("\n")}`, by)
+        assert.deepInclude(yield* publisher.push(connectionId, target), { written: 2100, batches: 2 })
+        assert.deepStrictEqual(bodies(sim).map((b) => b.length), [2000, 100])
+        sim.store.setLevel(sim.store.findVariantBySku("L-7")!.id, 1, 1, "absolute")
+        const reads = () => sim.exchanges.filter((x) => x.method === "GET" && x.template === "/v3/inventory/locations/{location_id}/items").length
+        const before = reads()
+        const report = yield* publisher.reconcile(connectionId, target)
+        assert.deepStrictEqual(report.drifted, [{ sku: "L-7", expected: 7, found: 1 }])
+        assert.strictEqual(reads() - before, Math.ceil(2100 / 250))
+        assert.strictEqual(shown(sim, "L-7"), 7)
+      }))))
   })
 })
