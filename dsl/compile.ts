@@ -3,6 +3,7 @@ import { ITEM } from "./check.js"
 import {
   abs, add, bigUnits, cmp, fromBigUnits, div, Fixed, formatFixed, fromNumber, mul, neg, ONE, parseFixed, pow10, rescale, roundFixed, sub, toSmallInt, trimZeros,
 } from "./fixed.js"
+import { compileFastRoots } from "./fastNum.js"
 import { DATE, DslFailure, tableRow, type EvalResult, type FxUse, type Runtime } from "./runtime.js"
 import * as Text from "./textFunctions.js"
 import type { TExpr } from "./typedAst.js"
@@ -175,24 +176,44 @@ const countShared = (e: TExpr, counts: Map<string, number>): void => {
   for (const k of kids) if (k !== undefined) countShared(k, counts)
 }
 
-/** Compiles several roots together so their common subexpressions share slots. */
+export type Tier = "fast" | "generic"
+/** Which tier compileShared builds by default; test/dsl flips it to compare the tiers. */
+export const compileOptions: { tier: Tier } = { tier: "fast" }
+
+/**
+ * Compiles several roots together so their common subexpressions share slots. Each closure
+ * returns its root's value encoded as JSON (see `encoder`): numeric and bool roots run on the
+ * allocation-free tier of fastNum.ts, which falls back to these generic closures when it must;
+ * `tier: "generic"` compiles the generic closures alone (the tests compare the two tiers).
+ */
 export const compileShared = (
   roots: ReadonlyArray<TExpr>,
   /** Names bound per list element (`item`, `as:` names): what mentions them is never shared. */
   loopNames: ReadonlySet<string> = new Set([ITEM]),
+  tier: Tier = compileOptions.tier,
 ): { readonly closures: Array<Closure>; readonly slotCount: number } => {
   const counts = new Map<string, number>()
   for (const r of roots) countShared(r, counts)
-  plan = { counts, slots: new Map() }
+  const current: SharePlan = { counts, slots: new Map() }
+  plan = current
   boundNames = loopNames
   try {
-    const closures = roots.map(compile)
-    return { closures, slotCount: plan.slots.size }
+    const generic = roots.map(compile)
+    const closures = tier === "generic"
+      ? generic.map((f, i) => { const enc = encoder(roots[i]!.type); return (c: Ctx) => enc(f(c)) })
+      : compileFastRoots(roots, generic, { counts, keyOf, bound: loopNames, slotOf: (key) => current.slots.get(key) })
+    return { closures, slotCount: current.slots.size }
   } finally {
     plan = undefined
     boundNames = new Set([ITEM])
   }
 }
+
+/**
+ * Slots filled while a fast-tier attempt runs (fastNum.ts): when the attempt falls back to
+ * this tier, it empties them again so the values (and the fx uses they recorded) are redone.
+ */
+export const attempt: { on: boolean; n: number; readonly filled: Array<number> } = { on: false, n: 0, filled: [] }
 
 export const compile = (e: TExpr): Closure => {
   const f = compileNode(e)
@@ -210,6 +231,7 @@ export const compile = (e: TExpr): Closure => {
     if (have !== undefined) return have
     const v = f(c)
     c.slots[i] = v
+    if (attempt.on) attempt.filled[attempt.n++] = i
     return v
   }
 }
@@ -465,13 +487,12 @@ const compileCall = (e: Extract<TExpr, { k: "call" }>): Closure => {
 }
 
 /** Wraps a compiled root into the total evaluation boundary. */
-export const evaluator = (e: TExpr): ((vars: Readonly<Record<string, unknown>>, rt?: Runtime) => EvalResult) => {
-  const { closures: [f], slotCount } = compileShared([e]) as { closures: [Closure]; slotCount: number }
-  const enc = encoder(e.type)
+export const evaluator = (e: TExpr, tier: Tier = compileOptions.tier): ((vars: Readonly<Record<string, unknown>>, rt?: Runtime) => EvalResult) => {
+  const { closures: [f], slotCount } = compileShared([e], new Set([ITEM]), tier) as { closures: [Closure]; slotCount: number }
   return (vars, rt = {}) => {
     const c: Ctx = { vars, rt, fx: [], item: vars[ITEM], slots: new Array(slotCount) }
     try {
-      return { ok: true, value: enc(f(c)), fx: c.fx }
+      return { ok: true, value: f(c), fx: c.fx }
     } catch (x) {
       if (x instanceof DslFailure) return x.span === undefined ? { ok: false, error: x.why } : { ok: false, error: x.why, span: x.span }
       return { ok: false, error: `internal error: ${String(x)}` }

@@ -1,5 +1,5 @@
 import { checkExpr, ITEM, type CheckEnv } from "./check.js"
-import { compileShared, encoder, type Closure, type Ctx } from "./compile.js"
+import { compileShared, type Closure, type Ctx } from "./compile.js"
 import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
@@ -62,8 +62,8 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     const checked = checkExpr(parsed.expr, { ...env, inputs: { ...env.inputs, ...scope } })
     if (checked.diagnostics.length > 0) return report(checked.diagnostics), undefined
     const i = roots.push(checked.expr) - 1
-    const enc = encoder(checked.expr.type)
-    return { run: (c) => enc(closures[i]!(c)), type: checked.expr.type }
+    // The root closures encode (decimals → strings) themselves; see compileShared.
+    return { run: (c) => closures[i]!(c), type: checked.expr.type }
   }
 
   const record = (b: MapBlock, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built => {
@@ -92,12 +92,11 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         if (!(k in b)) diagnostics.push({ code: "DSL302", message: `required target field "${k}" is not mapped`, span: spanAt("", 0), fieldPath: path === "" ? k : `${path}.${k}`, source: "" })
       }
     }
+    const names = fields.map(([k]) => k)
+    const values = fields.map(([, f]) => f)
     const run: Closure = (c) => {
       const out: Record<string, unknown> = {}
-      for (let i = 0; i < fields.length; i++) {
-        const [k, f] = fields[i]!
-        out[k] = f(c)
-      }
+      for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!(c)
       return out
     }
     return { run, type: T.record(types, Object.keys(types)) }

@@ -1,0 +1,592 @@
+import { ITEM } from "./check.js"
+import { attempt, compile, encoder, type Closure, type Ctx } from "./compile.js"
+import { div, DIVISION_SCALE, Fixed, formatFixed, fromNumber, parseFixed, type RoundingMode } from "./fixed.js"
+import { tableRow } from "./runtime.js"
+import type { TExpr } from "./typedAst.js"
+import { isNumeric, nonNull, type Type } from "./types.js"
+
+/**
+ * The allocation-free tier of the fast evaluator. Generic closures (compile.ts) pass a `Fixed`
+ * object between every two operations; here a numeric closure returns its units as a plain JS
+ * number and leaves the scale in the register `S`, so `round(vat_add(net, rate), 2)` allocates
+ * nothing between reading `net` and printing "11.90". Scales follow exactly the rules of
+ * fixed.ts (the output text keeps its scale, so they must).
+ *
+ * Anything off the common path — a unit count beyond 2^53, a null, a missing rate, a division
+ * by zero, a value in an unexpected shape — throws `RETRY`; the root then rolls back the fx
+ * uses it recorded and evaluates the same expression with the generic closures, which own every
+ * error message, `??` fallback and bigint case. So this tier only has to be right where it
+ * answers, and test/dsl/properties.test.ts checks it answers exactly like the generic tier.
+ */
+type Num = (c: Ctx) => number
+type Bool = (c: Ctx) => boolean
+
+/** The scale of the units the last numeric closure returned. Evaluation is synchronous. */
+let S = 0
+
+const RETRY = { retry: true }
+const retry = (): never => {
+  throw RETRY
+}
+
+const POWN: ReadonlyArray<number> = Array.from({ length: 16 }, (_, i) => 10 ** i)
+const safe = Number.isSafeInteger
+const z = (u: number): number => (u === 0 ? 0 : u)
+
+/** u · 10^d, or RETRY beyond the safe range. */
+const up = (u: number, d: number): number => {
+  if (d === 0) return u
+  if (d > 15) return retry()
+  const r = u * POWN[d]!
+  return safe(r) ? r : retry()
+}
+
+/** n ÷ d rounded to an integer (d ≠ 0, both safe): % and exact division keep it integral. */
+const roundDiv = (n: number, d: number, mode: RoundingMode): number => {
+  if (d < 0) {
+    n = -n
+    d = -d
+  }
+  const r = n % d
+  const q = (n - r) / d
+  if (r === 0) return z(q)
+  const negative = n < 0
+  const away = negative ? q - 1 : q + 1
+  switch (mode) {
+    case "down": return z(q)
+    case "up": return away
+    case "ceil": return negative ? z(q) : away
+    case "floor": return negative ? away : z(q)
+    default: {
+      const twice = (r < 0 ? -r : r) * 2
+      if (twice > d) return away
+      if (twice < d) return z(q)
+      return mode === "half_up" ? away : q % 2 === 0 ? z(q) : away
+    }
+  }
+}
+
+/** round(u / 10^s, k): what fixed.ts's roundFixed does, on safe integers. */
+const roundUnits = (u: number, s: number, k: number, mode: RoundingMode): number => {
+  if (s <= k) return up(u, k - s)
+  const d = s - k
+  if (d > 15) return retry()
+  return roundDiv(u, POWN[d]!, mode)
+}
+
+// --- decoding raw JSON (numbers and decimal text) straight to units --------------------------
+
+/** A JSON number as units; the same digits as fixed.ts's fromNumber (shortest round-trip form). */
+const unitsOfNumber = (n: number): number => {
+  if (safe(n)) {
+    S = 0
+    return z(n)
+  }
+  if (n < 1e9 && n > -1e9) {
+    for (let k = 1; k <= 6; k++) {
+      const p = POWN[k]!
+      const m = Math.round(n * p)
+      if (m / p === n) {
+        S = k
+        return m
+      }
+    }
+  }
+  return unitsOfFixed(fromNumber(n))
+}
+
+const unitsOfFixed = (f: Fixed | undefined): number => {
+  if (f === undefined || typeof f.u !== "number") return retry()
+  S = f.s
+  return f.u
+}
+
+/** "-12.50" → -1250 at scale 2, one pass over the characters; anything unusual goes to parseFixed. */
+const unitsOfText = (text: string): number => {
+  const len = text.length
+  if (len === 0 || len > 15) return unitsOfFixed(parseFixed(text))
+  const negative = text.charCodeAt(0) === 45
+  let i = negative ? 1 : 0
+  const first = i
+  let n = 0
+  let s = -1
+  for (; i < len; i++) {
+    const ch = text.charCodeAt(i)
+    if (ch >= 48 && ch <= 57) n = n * 10 + (ch - 48)
+    else if (ch === 46 && s < 0 && i > first && i < len - 1) s = len - i - 1
+    else return unitsOfFixed(parseFixed(text))
+  }
+  if (first === len) return retry()
+  S = s < 0 ? 0 : s
+  return negative ? z(-n) : n
+}
+
+/** Raw JSON → units of a numeric type (percents as fractions: 19 → 0.19). Null, absent or odd → RETRY. */
+const rawDecoder = (type: Type): ((raw: unknown) => number) => {
+  const plain = (raw: unknown): number =>
+    typeof raw === "number" ? unitsOfNumber(raw) : typeof raw === "string" ? unitsOfText(raw) : raw instanceof Fixed ? unitsOfFixed(raw) : retry()
+  if (nonNull(type).t !== "percent") return plain
+  return (raw) => {
+    if (raw instanceof Fixed) return unitsOfFixed(raw)
+    const u = plain(raw)
+    S += 2
+    return u
+  }
+}
+
+// --- encoding units to the JSON the generic encoder produces ----------------------------------
+
+/** "11.90" from 1190 at scale 2: integer arithmetic, no intermediate objects. */
+export const formatUnits = (u: number, s: number): string => {
+  if (s === 0) return String(z(u))
+  if (s > 15) return formatFixed(new Fixed(u, s))
+  const negative = u < 0
+  const a = negative ? -u : u
+  const p = POWN[s]!
+  const frac = a % p
+  const whole = (a - frac) / p
+  const f = String(frac)
+  return `${negative ? "-" : ""}${whole}.${f.length === s ? f : f.padStart(s, "0")}`
+}
+
+/** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
+const trimUnits = (u: number, s: number, floor: number): number => {
+  while (s > floor && u % 10 === 0) {
+    u /= 10
+    s--
+  }
+  S = s
+  return z(u)
+}
+
+const unitsEncoder = (type: Type): ((u: number, s: number) => unknown) => {
+  const t = nonNull(type)
+  if (t.t === "int") {
+    return (u, s) => {
+      const w = trimUnits(u, s, 0)
+      return S === 0 ? w : formatUnits(u, s)
+    }
+  }
+  if (t.t === "percent") {
+    return (u, s) => {
+      if (s >= 2) return formatUnits(u, s - 2)
+      const w = trimUnits(up(u, 2), s, 0)
+      return formatUnits(w, S)
+    }
+  }
+  return formatUnits
+}
+
+// --- compiling -------------------------------------------------------------------------------
+
+interface Sharing {
+  readonly counts: ReadonlyMap<string, number>
+  readonly keyOf: (e: TExpr) => string
+  readonly bound: ReadonlySet<string>
+  /** The generic tier's slot of a shared subexpression (compile.ts's plan). */
+  readonly slotOf: (key: string) => number | undefined
+}
+let sharing: Sharing | undefined
+
+const usesBound = (key: string, bound: ReadonlySet<string>): boolean => {
+  for (const n of bound) if (key.includes(`$${n}`)) return true
+  return false
+}
+
+/** A numeric node this tier evaluates itself (else it adapts the generic closure). */
+const fastNumeric = (e: TExpr): boolean => {
+  if (!isNumeric(e.type)) return false
+  switch (e.k) {
+    case "num": return typeof e.value.u === "number"
+    case "var": case "field": case "neg": case "arith": case "if": return true
+    case "call": return ["round", "vat_add", "vat_strip", "percent", "money", "abs", "min", "max", "fx"].includes(e.fn)
+      || (e.fn === "lookup" && e.type.t !== "percent" && isNumeric(e.args[0]!.type))
+    default: return false
+  }
+}
+
+const num = (e: TExpr): Num => {
+  const f = fastNumeric(e) ? numNode(e) : adapt(compile(e))
+  if (sharing === undefined || e.k === "num" || e.k === "var") return f
+  const key = sharing.keyOf(e)
+  if ((sharing.counts.get(key) ?? 0) < 2 || usesBound(key, sharing.bound)) return f
+  const slot = sharing.slotOf(key)
+  if (slot === undefined) return f
+  // Both tiers keep a shared value in the same slot, as a Fixed: a root that falls back to the
+  // generic tier then reuses what the fast tier computed (and vice versa), so an fx use is
+  // recorded once, exactly as in a generic-only evaluation. One object per shared value, not per operation.
+  const i = slot
+  return (c) => {
+    const have = c.slots[i]
+    if (have !== undefined) return unitsOfFixed(have as Fixed)
+    const u = f(c)
+    c.slots[i] = new Fixed(u, S)
+    attempt.filled[attempt.n++] = i
+    return u
+  }
+}
+
+/** A generic closure's Fixed result as units. */
+const adapt = (f: Closure): Num => (c) => {
+  const v = f(c)
+  return v instanceof Fixed ? unitsOfFixed(v) : retry()
+}
+
+const add = (a: Num, b: Num, sign: 1 | -1): Num => (c) => {
+  const x = a(c)
+  const xs = S
+  let y = b(c)
+  const ys = S
+  if (sign < 0) y = -y
+  let r: number
+  if (xs === ys) r = x + y
+  else if (xs > ys) {
+    r = x + up(y, xs - ys)
+    S = xs
+  } else r = up(x, ys - xs) + y
+  return safe(r) ? z(r) : retry()
+}
+
+const mulUnits = (x: number, y: number): number => {
+  const r = x * y
+  return safe(r) ? z(r) : retry()
+}
+
+/** Division as fixed.ts defines it (DIVISION_SCALE digits half-even, trimmed); the rare exact-in-bigint case via fixed.ts. */
+const divide = (x: number, xs: number, y: number, ys: number): number => {
+  if (y === 0) return retry()
+  const q = div(new Fixed(x, xs), new Fixed(y, ys))
+  return unitsOfFixed(q)
+}
+
+/**
+ * round(x ÷ y, k, mode) in one integer division. The language rounds x ÷ y to 20 places
+ * half-even first; with a divisor below 10^(19−k) that first rounding cannot change the second:
+ * a non-zero remainder r/d stays ≥ 1/d ≥ 10 units of the 20th place away from 0, 1 and (unless
+ * exactly at it) ½, and the first rounding moves it by at most half a unit.
+ */
+const roundedQuotient = (x: number, xs: number, y: number, ys: number, k: number, mode: RoundingMode): number => {
+  if (y === 0) return retry()
+  const e = k + ys - xs
+  if (k > 15 || DIVISION_SCALE + ys - xs < 0 || e > 15 || e < -15) return roundUnits(divide(x, xs, y, ys), S, k, mode)
+  let n = x
+  let d = y
+  if (e >= 0) n = x * POWN[e]!
+  else d = y * POWN[-e]!
+  const limit = POWN[19 - k] ?? 1e19 / 10 ** k
+  if (!safe(n) || !safe(d) || d >= limit || d <= -limit) return roundUnits(divide(x, xs, y, ys), S, k, mode)
+  return roundDiv(n, d, mode)
+}
+
+const cmpUnits = (x: number, xs: number, y: number, ys: number): number => {
+  const a = xs >= ys ? x : up(x, ys - xs)
+  const b = ys >= xs ? y : up(y, xs - ys)
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The divisor of vat_strip and the factor of vat_add: 1 + rate. */
+const onePlus = (rate: Num): Num => (c) => {
+  const r = rate(c)
+  const s = S
+  const u = up(1, s) + r
+  S = s
+  return safe(u) ? u : retry()
+}
+
+const numNode = (e: TExpr): Num => {
+  switch (e.k) {
+    case "num": {
+      const u = e.value.u as number
+      const s = e.value.s
+      return () => {
+        S = s
+        return u
+      }
+    }
+    case "var": {
+      const dec = rawDecoder(e.type)
+      const name = e.name
+      if (name === ITEM) return (c) => dec(c.item)
+      return (c) => dec(c.vars[name])
+    }
+    case "field": {
+      const target = compile(e.target)
+      const name = e.name
+      const dec = rawDecoder(e.type)
+      return (c) => {
+        const o = target(c)
+        return o === null || typeof o !== "object" ? retry() : dec((o as Record<string, unknown>)[name])
+      }
+    }
+    case "neg": {
+      const a = num(e.arg)
+      return (c) => z(-a(c))
+    }
+    case "arith": {
+      const l = num(e.left)
+      const r = num(e.right)
+      switch (e.op) {
+        case "+": return add(l, r, 1)
+        case "-": return add(l, r, -1)
+        case "*": return (c) => {
+          const x = l(c)
+          const xs = S
+          const y = r(c)
+          S += xs
+          return mulUnits(x, y)
+        }
+        default: return (c) => {
+          const x = l(c)
+          const xs = S
+          const y = r(c)
+          return divide(x, xs, y, S)
+        }
+      }
+    }
+    case "if": {
+      const cond = bool(e.cond)
+      const th = num(e.then)
+      const el = num(e.else)
+      return (c) => (cond(c) ? th(c) : el(c))
+    }
+    case "call": return numCall(e as Extract<TExpr, { k: "call" }>)
+    default: return adapt(compile(e))
+  }
+}
+
+const numCall = (e: Extract<TExpr, { k: "call" }>): Num => {
+  switch (e.fn) {
+    case "round": {
+      const k = e.opts.scale ?? 0
+      const mode = e.opts.mode ?? "half_up"
+      const x = e.args[0]!
+      // A quotient that is rounded at once is divided straight to the wanted places.
+      const quotient = x.k === "arith" && x.op === "/" ? [num(x.left), num(x.right)] as const
+        : x.k === "call" && x.fn === "vat_strip" ? [num(x.args[0]!), onePlus(num(x.args[1]!))] as const : undefined
+      if (quotient !== undefined && isNumeric(x.type)) {
+        const [a, b] = quotient
+        return (c) => {
+          const n = a(c)
+          const ns = S
+          const d = b(c)
+          const u = roundedQuotient(n, ns, d, S, k, mode)
+          S = k
+          return u
+        }
+      }
+      const a = num(x)
+      return (c) => {
+        const u = a(c)
+        const r = roundUnits(u, S, k, mode)
+        S = k
+        return r
+      }
+    }
+    case "vat_add": {
+      const a = num(e.args[0]!)
+      const f = onePlus(num(e.args[1]!))
+      return (c) => {
+        const x = a(c)
+        const xs = S
+        const y = f(c)
+        S += xs
+        return mulUnits(x, y)
+      }
+    }
+    case "vat_strip": {
+      const a = num(e.args[0]!)
+      const f = onePlus(num(e.args[1]!))
+      return (c) => {
+        const x = a(c)
+        const xs = S
+        const y = f(c)
+        return divide(x, xs, y, S)
+      }
+    }
+    case "percent": {
+      const a = num(e.args[0]!)
+      return (c) => {
+        const u = a(c)
+        S += 2
+        return u
+      }
+    }
+    case "money": return num(e.args[0]!)
+    case "abs": {
+      const a = num(e.args[0]!)
+      return (c) => {
+        const u = a(c)
+        return u < 0 ? -u : u
+      }
+    }
+    case "min": case "max": {
+      const pick = e.fn === "min" ? -1 : 1
+      const args = e.args.map(num)
+      return (c) => {
+        let best = args[0]!(c)
+        let bs = S
+        for (let i = 1; i < args.length; i++) {
+          const v = args[i]!(c)
+          const vs = S
+          if (cmpUnits(v, vs, best, bs) === pick) {
+            best = v
+            bs = vs
+          }
+        }
+        S = bs
+        return best
+      }
+    }
+    case "fx": {
+      const amount = num(e.args[0]!)
+      const [from, to, on] = [compile(e.args[1]!), compile(e.args[2]!), compile(e.args[3]!)]
+      return (c) => {
+        const x = amount(c)
+        const xs = S
+        const f = from(c) as string
+        const t = to(c) as string
+        if (f === t) {
+          S = xs
+          return x
+        }
+        const d = on(c) as string
+        const r = c.rt.rates?.(f, t, d)
+        if (r === undefined) return retry()
+        const rate = rateOf(r.rate)
+        if (rate === undefined) return retry()
+        c.fx.push({ from: f, to: t, on: d, rate: rate.text, date: r.date, source: r.source })
+        S = xs + rate.s
+        return mulUnits(x, rate.u)
+      }
+    }
+    case "lookup": {
+      const table = e.opts.table ?? ""
+      const key = num(e.args[0]!)
+      const percentKey = e.opts.percentKey === true
+      const dec = rawDecoder(e.type)
+      return (c) => {
+        let u = key(c)
+        let s = S
+        if (percentKey) u = mulUnits(u, 100)
+        u = trimUnits(u, s, 0)
+        s = S
+        const row = tableRow(c.rt.tables?.[table], formatUnits(u, s))
+        return row === undefined || row === null ? retry() : dec(row)
+      }
+    }
+    default: return adapt(compile(e))
+  }
+}
+
+// A provider answers with the same few rate strings all day: parse and print each once.
+interface RateUnits { readonly u: number; readonly s: number; readonly text: string }
+const rateCache = new Map<string | number, RateUnits | undefined>()
+const rateOf = (raw: string | number): RateUnits | undefined => {
+  const known = rateCache.get(raw)
+  if (known !== undefined || rateCache.has(raw)) return known
+  const f = typeof raw === "number" ? fromNumber(raw) : parseFixed(raw)
+  const r = f === undefined || typeof f.u !== "number" ? undefined : { u: f.u, s: f.s, text: formatFixed(f) }
+  if (rateCache.size > 10_000) rateCache.clear()
+  rateCache.set(raw, r)
+  return r
+}
+
+/** Bool closures whose numeric comparisons run on units. */
+const bool = (e: TExpr): Bool => {
+  switch (e.k) {
+    case "cmp": {
+      if (!e.numeric || !fastNumeric(e.left) || !fastNumeric(e.right)) break
+      const l = num(e.left)
+      const r = num(e.right)
+      const order = (c: Ctx): number => {
+        const x = l(c)
+        const xs = S
+        const y = r(c)
+        return cmpUnits(x, xs, y, S)
+      }
+      switch (e.op) {
+        case "==": return (c) => order(c) === 0
+        case "!=": return (c) => order(c) !== 0
+        case "<": return (c) => order(c) < 0
+        case "<=": return (c) => order(c) <= 0
+        case ">": return (c) => order(c) > 0
+        default: return (c) => order(c) >= 0
+      }
+    }
+    case "and": { const l = bool(e.left); const r = bool(e.right); return (c) => l(c) && r(c) }
+    case "or": { const l = bool(e.left); const r = bool(e.right); return (c) => l(c) || r(c) }
+    case "not": { const a = bool(e.arg); return (c) => !a(c) }
+    default: break
+  }
+  const g = compile(e)
+  return (c) => g(c) as boolean
+}
+
+/**
+ * Roots → closures that return the root's encoded JSON value. A numeric or bool root runs on
+ * this tier and falls back to `generic` (the same root's generic closure) on RETRY.
+ */
+export const compileFastRoots = (
+  roots: ReadonlyArray<TExpr>,
+  generic: ReadonlyArray<Closure>,
+  share: Sharing,
+): Array<Closure> => {
+  sharing = share
+  try {
+    const closures = roots.map((e, i): Closure => {
+      const enc = encoder(e.type)
+      const slow = generic[i]!
+      // Undo the attempt (its fx uses and the slots it filled) and let the generic tier answer.
+      const fallback = (c: Ctx, fxBefore: number, mark: number, was: boolean): unknown => {
+        for (let j = mark; j < attempt.n; j++) c.slots[attempt.filled[j]!] = undefined
+        attempt.n = mark
+        attempt.on = was
+        if (c.fx.length !== fxBefore) c.fx.length = fxBefore
+        return enc(slow(c))
+      }
+      const t = e.type.t
+      if (isNumeric(e.type) && fastNumeric(e)) {
+        const f = num(e)
+        const out = unitsEncoder(e.type)
+        return (c) => {
+          const before = c.fx.length
+          const mark = attempt.n
+          const was = attempt.on
+          attempt.on = true
+          try {
+            const u = f(c)
+            const v = out(u, S)
+            attempt.n = mark
+            attempt.on = was
+            return v
+          } catch {
+            // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
+            return fallback(c, before, mark, was)
+          }
+        }
+      }
+      if (t === "bool" && (e.k === "cmp" || e.k === "and" || e.k === "or" || e.k === "not")) {
+        const f = bool(e)
+        return (c) => {
+          const before = c.fx.length
+          const mark = attempt.n
+          const was = attempt.on
+          attempt.on = true
+          try {
+            const v = f(c)
+            attempt.n = mark
+            attempt.on = was
+            return v
+          } catch {
+            // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
+            return fallback(c, before, mark, was)
+          }
+        }
+      }
+      return (c) => enc(slow(c))
+    })
+    return closures
+  } finally {
+    sharing = undefined
+  }
+}
