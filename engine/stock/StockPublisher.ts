@@ -11,6 +11,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Array as Arr, Effect, Either } from "effect"
+import { DatabaseInfo } from "../db/Database.js"
 import type { InvalidBuffer } from "./errors.js"
 import { type BufferRule, noBuffer, publishedQuantity } from "./PublishedQuantity.js"
 import type { StockTarget } from "./StockTarget.js"
@@ -64,6 +65,9 @@ interface DirtyRow {
   readonly missing: boolean | null
 }
 
+// Advisory-lock namespace of stock pushes (first key of the two-int form): "Vors".
+const PUSH_LOCK_NAMESPACE = 0x566f7273
+
 /** Dirty SKUs handled per round; a push loops until the outbox it found is empty. */
 const ROUND = 10_000
 
@@ -71,16 +75,28 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const targets = yield* StockTargets
+    const info = yield* DatabaseInfo
     // Two pushes of one connection must not interleave: the older could land last and show a
-    // stale, higher quantity. Across processes the job queue runs one stock job per connection.
+    // stale, higher quantity. In this process a semaphore per connection; on a server also a
+    // session advisory lock on a reserved connection, so workers on other machines wait too (a
+    // crashed worker's session ends and frees it). PGlite belongs to one process, and its sockets
+    // share one backend session where advisory locks would exclude nothing.
     const locks = new Map<string, Effect.Semaphore>()
-    const exclusive = (connectionId: string) => {
+    const serverLock = (connectionId: string) =>
+      Effect.gen(function* () {
+        const connection = yield* sql.reserve
+        yield* Effect.acquireRelease(
+          connection.execute("SELECT pg_advisory_lock($1, hashtext($2))", [PUSH_LOCK_NAMESPACE, connectionId], undefined),
+          () => connection.execute("SELECT pg_advisory_unlock($1, hashtext($2))", [PUSH_LOCK_NAMESPACE, connectionId], undefined).pipe(Effect.ignore),
+        )
+      })
+    const exclusive = (connectionId: string) => <A, E, R>(body: Effect.Effect<A, E, R>) => {
       let lock = locks.get(connectionId)
       if (lock === undefined) {
         lock = Effect.unsafeMakeSemaphore(1)
         locks.set(connectionId, lock)
       }
-      return lock.withPermits(1)
+      return lock.withPermits(1)(info.kind === "server" ? Effect.scoped(Effect.zipRight(serverLock(connectionId), body)) : body)
     }
 
     const compute = (buffer: BufferRule) => (row: { sku: string; onHand: number | null; reserved: number | null }): Either.Either<number, InvalidBuffer> => {

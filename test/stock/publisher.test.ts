@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, TestServices } from "effect"
+import { Context, Effect, Layer, TestServices } from "effect"
 import { StockTargetFailed } from "../../engine/stock/errors.js"
 import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { StockPublisher } from "../../engine/stock/StockPublisher.js"
@@ -180,5 +180,29 @@ describe.each(backends)("stock publisher on %s", (backend) => {
         assert.strictEqual(reads() - before, Math.ceil(2100 / 250))
         assert.strictEqual(shown(sim, "L-7"), 7)
       }))))
+
+    if (backend === "postgres") {
+      it.effect("pushes of one connection from two workers never overlap", () =>
+        TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+          const ledger = yield* StockLedger
+          // A second publisher built apart from the first, as in another `vortex worker` process.
+          const workers = [yield* StockPublisher, Context.get(yield* Layer.build(StockPublisher.Default), StockPublisher)]
+          const { tenantId, connectionId } = yield* shopWith("two-workers", { A: 50 })
+          let inFlight = 0
+          let most = 0
+          const { target, shownBy } = recordingTarget(10, () =>
+            Effect.acquireUseRelease(
+              Effect.sync(() => { most = Math.max(most, ++inFlight) }),
+              () => Effect.sleep("30 millis"),
+              () => Effect.sync(() => { inFlight-- }),
+            ))
+          for (let round = 1; round <= 4; round++) {
+            yield* ledger.set(tenantId, "A", 50 - round, by)
+            yield* Effect.all(workers.map((w) => w.push(connectionId, target)), { concurrency: "unbounded" })
+          }
+          assert.strictEqual(most, 1)
+          assert.strictEqual(shownBy.get("A"), 46)
+        }))))
+    }
   })
 })
