@@ -25,7 +25,8 @@ export const publishedQuantity = (row: StockRow, buffer: BufferRule): Either.Eit
   const raw = buffer(row)
   const parsed = typeof raw === "number"
     ? (Number.isFinite(raw) ? Option.some(BigDecimal.unsafeFromNumber(raw)) : Option.none())
-    : BigDecimal.fromString(raw.trim())
+    // BigDecimal reads "" as zero; an empty rule result is a broken rule, not "no buffer".
+    : raw.trim() === "" ? Option.none() : BigDecimal.fromString(raw.trim())
   if (Option.isNone(parsed)) return Either.left(new InvalidBuffer({ sku: row.sku, value: String(raw) }))
   // A negative buffer would show more than is available: it counts as none.
   const b = ceilToInt(parsed.value)

@@ -105,7 +105,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
       return publishedQuantity({ sku: row.sku, onHand, reserved, available: onHand - reserved }, buffer)
     }
 
-    /** Records what the channel was told, then clears the marks that were read for it. */
+    /** Records what the channel was told; SKUs it does not list are kept as missing. */
     const recordWritten = (tenantId: string, connectionId: string, items: ReadonlyArray<{ sku: string; quantity: number }>, missing: ReadonlyArray<string>) =>
       Effect.gen(function* () {
         const gone = new Set(missing)
