@@ -136,6 +136,11 @@ const rawDecoder = (type: Type): ((raw: unknown) => number) => {
 
 // --- encoding units to the JSON the generic encoder produces ----------------------------------
 
+// The fraction digits of 2- and 3-place amounts, printed once: cents are most of what leaves.
+const FRACTIONS: ReadonlyArray<ReadonlyArray<string> | undefined> = [undefined, undefined,
+  Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")),
+  Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"))]
+
 /** "11.90" from 1190 at scale 2: integer arithmetic, no intermediate objects. */
 export const formatUnits = (u: number, s: number): string => {
   if (s === 0) return String(z(u))
@@ -145,8 +150,9 @@ export const formatUnits = (u: number, s: number): string => {
   const p = POWN[s]!
   const frac = a % p
   const whole = (a - frac) / p
-  const f = String(frac)
-  return `${negative ? "-" : ""}${whole}.${f.length === s ? f : f.padStart(s, "0")}`
+  const table = FRACTIONS[s]
+  const f = table !== undefined ? table[frac]! : String(frac).padStart(s, "0")
+  return negative ? "-" + whole + "." + f : whole + "." + f
 }
 
 /** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
@@ -310,9 +316,23 @@ const numNode = (e: TExpr): Num => {
       return (c) => dec(c.vars[name])
     }
     case "field": {
-      const target = compile(e.target)
       const name = e.name
       const dec = rawDecoder(e.type)
+      const path = recordPath(e.target)
+      if (path !== undefined) {
+        // src.price.netPrice: walk the raw JSON directly; anything but plain objects on the way → RETRY.
+        const [root, steps] = path
+        const isItem = root === ITEM
+        return (c) => {
+          let o = isItem ? c.item : c.vars[root]
+          for (let i = 0; i < steps.length; i++) {
+            if (typeof o !== "object" || o === null || Array.isArray(o)) return retry()
+            o = (o as Record<string, unknown>)[steps[i]!]
+          }
+          return typeof o !== "object" || o === null || Array.isArray(o) ? retry() : dec((o as Record<string, unknown>)[name])
+        }
+      }
+      const target = compile(e.target)
       return (c) => {
         const o = target(c)
         return o === null || typeof o !== "object" ? retry() : dec((o as Record<string, unknown>)[name])
@@ -352,6 +372,17 @@ const numNode = (e: TExpr): Num => {
     case "call": return numCall(e as Extract<TExpr, { k: "call" }>)
     default: return adapt(compile(e))
   }
+}
+
+/** A chain of record fields from a variable (`src.price`) as [variable, field names], if that is what `e` is. */
+const recordPath = (e: TExpr): readonly [string, ReadonlyArray<string>] | undefined => {
+  const steps: Array<string> = []
+  let at = e
+  while (at.k === "field") {
+    steps.unshift(at.name)
+    at = at.target
+  }
+  return at.k === "var" ? [at.name, steps] : undefined
 }
 
 const numCall = (e: Extract<TExpr, { k: "call" }>): Num => {

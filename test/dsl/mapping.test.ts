@@ -14,6 +14,19 @@ const target = typeFromJsonSchema({
 })
 
 describe("record mappings", () => {
+  it("keeps output field names verbatim, whatever characters they hold", () => {
+    const names = ["a\"b", "back\\slash", "line\nbreak", "2", "10", "constructor", "${x}", "`tick`", "ünï", "__proto__"]
+    for (const set of [names, names.filter((n) => n !== "__proto__")]) {
+      const m = compileMapping(Object.fromEntries(set.map((n, i) => [n, `${i} + a`])), { inputs: { a: T.int } })
+      if (!m.ok) throw new Error(JSON.stringify(m.diagnostics))
+      const r = m.fn({ a: 1 })
+      if (!r.ok) throw new Error(r.error)
+      const out = r.value as Record<string, unknown>
+      for (const [i, n] of set.entries()) if (n !== "__proto__") expect(Object.getOwnPropertyDescriptor(out, n)?.value, n).toBe(i + 1)
+      expect(Object.keys(out).filter((k) => k !== "__proto__").sort()).toEqual(set.filter((n) => n !== "__proto__").sort())
+    }
+  })
+
   it("compiles a block with nested records and a for-list into one function", () => {
     const m = compileMapping({
       sku: "src.articleNumber",
