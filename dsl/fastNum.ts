@@ -7,21 +7,20 @@ import { isNumeric, nonNull, type Type } from "./types.js"
 
 /**
  * The allocation-free tier of the fast evaluator. Generic closures (compile.ts) pass a `Fixed`
- * object between every two operations; here a numeric closure returns its units as a plain JS
- * number and leaves the scale in the register `S`, so `round(vat_add(net, rate), 2)` allocates
- * nothing between reading `net` and printing "11.90". Scales follow exactly the rules of
- * fixed.ts (the output text keeps its scale, so they must).
+ * object between every two operations; here a numeric or bool root is generated as one JS
+ * function whose intermediate units are plain JS numbers in local variables, with their scales
+ * beside them, so `round(vat_add(net, rate), 2)` allocates nothing between reading `net` and
+ * printing "11.90". Scales follow exactly the rules of fixed.ts (the output text keeps its
+ * scale, so they must). Helpers that decode or look up report the scale of the units they
+ * return in the register `S`.
  *
  * Anything off the common path — a unit count beyond 2^53, a null, a missing rate, a division
- * by zero, a value in an unexpected shape — throws `RETRY`; the root then rolls back the fx
- * uses it recorded and evaluates the same expression with the generic closures, which own every
- * error message, `??` fallback and bigint case. So this tier only has to be right where it
- * answers, and test/dsl/properties.test.ts checks it answers exactly like the generic tier.
+ * by zero, a value in an unexpected shape — throws `RETRY`; the root then undoes the slots and
+ * fx uses of its attempt and evaluates the same expression with the generic closures, which
+ * own every error message, `??` fallback and bigint case. So this tier only has to be right
+ * where it answers, and test/dsl/tiers.test.ts checks it answers exactly like the generic tier.
  */
-type Num = (c: Ctx) => number
-type Bool = (c: Ctx) => boolean
-
-/** The scale of the units the last numeric closure returned. Evaluation is synchronous. */
+/** The scale of the units the last helper returned. Evaluation is synchronous. */
 let S = 0
 
 const RETRY = { retry: true }
@@ -211,53 +210,6 @@ const fastNumeric = (e: TExpr): boolean => {
   }
 }
 
-const num = (e: TExpr): Num => {
-  const f = fastNumeric(e) ? numNode(e) : adapt(compile(e))
-  if (sharing === undefined || e.k === "num" || e.k === "var") return f
-  const key = sharing.keyOf(e)
-  if ((sharing.counts.get(key) ?? 0) < 2 || usesBound(key, sharing.bound)) return f
-  const slot = sharing.slotOf(key)
-  if (slot === undefined) return f
-  // Both tiers keep a shared value in the same slot, as a Fixed: a root that falls back to the
-  // generic tier then reuses what the fast tier computed (and vice versa), so an fx use is
-  // recorded once, exactly as in a generic-only evaluation. One object per shared value, not per operation.
-  const i = slot
-  return (c) => {
-    const have = c.slots[i]
-    if (have !== undefined) return unitsOfFixed(have as Fixed)
-    const u = f(c)
-    c.slots[i] = new Fixed(u, S)
-    attempt.filled[attempt.n++] = i
-    return u
-  }
-}
-
-/** A generic closure's Fixed result as units. */
-const adapt = (f: Closure): Num => (c) => {
-  const v = f(c)
-  return v instanceof Fixed ? unitsOfFixed(v) : retry()
-}
-
-const add = (a: Num, b: Num, sign: 1 | -1): Num => (c) => {
-  const x = a(c)
-  const xs = S
-  let y = b(c)
-  const ys = S
-  if (sign < 0) y = -y
-  let r: number
-  if (xs === ys) r = x + y
-  else if (xs > ys) {
-    r = x + up(y, xs - ys)
-    S = xs
-  } else r = up(x, ys - xs) + y
-  return safe(r) ? z(r) : retry()
-}
-
-const mulUnits = (x: number, y: number): number => {
-  const r = x * y
-  return safe(r) ? z(r) : retry()
-}
-
 /** Division as fixed.ts defines it (DIVISION_SCALE digits half-even, trimmed); the rare exact-in-bigint case via fixed.ts. */
 const divide = (x: number, xs: number, y: number, ys: number): number => {
   if (y === 0) return retry()
@@ -290,88 +242,32 @@ const cmpUnits = (x: number, xs: number, y: number, ys: number): number => {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-/** The divisor of vat_strip and the factor of vat_add: 1 + rate. */
-const onePlus = (rate: Num): Num => (c) => {
-  const r = rate(c)
-  const s = S
-  const u = up(1, s) + r
-  S = s
-  return safe(u) ? u : retry()
+/** fx(x, from, to, on:) on units: the rate is looked up, recorded and multiplied in. */
+const fxUnits = (c: Ctx, x: number, xs: number, from: string, to: string, on: string): number => {
+  if (from === to) {
+    S = xs
+    return x
+  }
+  const r = c.rt.rates?.(from, to, on)
+  if (r === undefined) return retry()
+  const rate = rateOf(r.rate)
+  if (rate === undefined) return retry()
+  c.fx.push({ from, to, on, rate: rate.text, date: r.date, source: r.source })
+  const u = x * rate.u
+  S = xs + rate.s
+  return safe(u) ? u || 0 : retry()
 }
 
-const numNode = (e: TExpr): Num => {
-  switch (e.k) {
-    case "num": {
-      const u = e.value.u as number
-      const s = e.value.s
-      return () => {
-        S = s
-        return u
-      }
-    }
-    case "var": {
-      const dec = rawDecoder(e.type)
-      const name = e.name
-      if (name === ITEM) return (c) => dec(c.item)
-      return (c) => dec(c.vars[name])
-    }
-    case "field": {
-      const name = e.name
-      const dec = rawDecoder(e.type)
-      const path = recordPath(e.target)
-      if (path !== undefined) {
-        // src.price.netPrice: walk the raw JSON directly; anything but plain objects on the way → RETRY.
-        const [root, steps] = path
-        const isItem = root === ITEM
-        return (c) => {
-          let o = isItem ? c.item : c.vars[root]
-          for (let i = 0; i < steps.length; i++) {
-            if (typeof o !== "object" || o === null || Array.isArray(o)) return retry()
-            o = (o as Record<string, unknown>)[steps[i]!]
-          }
-          return typeof o !== "object" || o === null || Array.isArray(o) ? retry() : dec((o as Record<string, unknown>)[name])
-        }
-      }
-      const target = compile(e.target)
-      return (c) => {
-        const o = target(c)
-        return o === null || typeof o !== "object" ? retry() : dec((o as Record<string, unknown>)[name])
-      }
-    }
-    case "neg": {
-      const a = num(e.arg)
-      return (c) => z(-a(c))
-    }
-    case "arith": {
-      const l = num(e.left)
-      const r = num(e.right)
-      switch (e.op) {
-        case "+": return add(l, r, 1)
-        case "-": return add(l, r, -1)
-        case "*": return (c) => {
-          const x = l(c)
-          const xs = S
-          const y = r(c)
-          S += xs
-          return mulUnits(x, y)
-        }
-        default: return (c) => {
-          const x = l(c)
-          const xs = S
-          const y = r(c)
-          return divide(x, xs, y, S)
-        }
-      }
-    }
-    case "if": {
-      const cond = bool(e.cond)
-      const th = num(e.then)
-      const el = num(e.else)
-      return (c) => (cond(c) ? th(c) : el(c))
-    }
-    case "call": return numCall(e as Extract<TExpr, { k: "call" }>)
-    default: return adapt(compile(e))
+/** lookup(table, key) with a numeric key: rows are keyed by the key's shortest text ("19" for 19.00). */
+const lookupUnits = (c: Ctx, table: string, x: number, xs: number, percentKey: boolean, dec: (raw: unknown) => number): number => {
+  let u = x
+  if (percentKey) {
+    u = x * 100
+    if (!safe(u)) return retry()
   }
+  u = trimUnits(u, xs, 0)
+  const row = tableRow(c.rt.tables?.[table], formatUnits(u, S))
+  return row === undefined || row === null ? retry() : dec(row)
 }
 
 /** A chain of record fields from a variable (`src.price`) as [variable, field names], if that is what `e` is. */
@@ -385,130 +281,6 @@ const recordPath = (e: TExpr): readonly [string, ReadonlyArray<string>] | undefi
   return at.k === "var" ? [at.name, steps] : undefined
 }
 
-const numCall = (e: Extract<TExpr, { k: "call" }>): Num => {
-  switch (e.fn) {
-    case "round": {
-      const k = e.opts.scale ?? 0
-      const mode = e.opts.mode ?? "half_up"
-      const x = e.args[0]!
-      // A quotient that is rounded at once is divided straight to the wanted places.
-      const quotient = x.k === "arith" && x.op === "/" ? [num(x.left), num(x.right)] as const
-        : x.k === "call" && x.fn === "vat_strip" ? [num(x.args[0]!), onePlus(num(x.args[1]!))] as const : undefined
-      if (quotient !== undefined && isNumeric(x.type)) {
-        const [a, b] = quotient
-        return (c) => {
-          const n = a(c)
-          const ns = S
-          const d = b(c)
-          const u = roundedQuotient(n, ns, d, S, k, mode)
-          S = k
-          return u
-        }
-      }
-      const a = num(x)
-      return (c) => {
-        const u = a(c)
-        const r = roundUnits(u, S, k, mode)
-        S = k
-        return r
-      }
-    }
-    case "vat_add": {
-      const a = num(e.args[0]!)
-      const f = onePlus(num(e.args[1]!))
-      return (c) => {
-        const x = a(c)
-        const xs = S
-        const y = f(c)
-        S += xs
-        return mulUnits(x, y)
-      }
-    }
-    case "vat_strip": {
-      const a = num(e.args[0]!)
-      const f = onePlus(num(e.args[1]!))
-      return (c) => {
-        const x = a(c)
-        const xs = S
-        const y = f(c)
-        return divide(x, xs, y, S)
-      }
-    }
-    case "percent": {
-      const a = num(e.args[0]!)
-      return (c) => {
-        const u = a(c)
-        S += 2
-        return u
-      }
-    }
-    case "money": return num(e.args[0]!)
-    case "abs": {
-      const a = num(e.args[0]!)
-      return (c) => {
-        const u = a(c)
-        return u < 0 ? -u : u
-      }
-    }
-    case "min": case "max": {
-      const pick = e.fn === "min" ? -1 : 1
-      const args = e.args.map(num)
-      return (c) => {
-        let best = args[0]!(c)
-        let bs = S
-        for (let i = 1; i < args.length; i++) {
-          const v = args[i]!(c)
-          const vs = S
-          if (cmpUnits(v, vs, best, bs) === pick) {
-            best = v
-            bs = vs
-          }
-        }
-        S = bs
-        return best
-      }
-    }
-    case "fx": {
-      const amount = num(e.args[0]!)
-      const [from, to, on] = [compile(e.args[1]!), compile(e.args[2]!), compile(e.args[3]!)]
-      return (c) => {
-        const x = amount(c)
-        const xs = S
-        const f = from(c) as string
-        const t = to(c) as string
-        if (f === t) {
-          S = xs
-          return x
-        }
-        const d = on(c) as string
-        const r = c.rt.rates?.(f, t, d)
-        if (r === undefined) return retry()
-        const rate = rateOf(r.rate)
-        if (rate === undefined) return retry()
-        c.fx.push({ from: f, to: t, on: d, rate: rate.text, date: r.date, source: r.source })
-        S = xs + rate.s
-        return mulUnits(x, rate.u)
-      }
-    }
-    case "lookup": {
-      const table = e.opts.table ?? ""
-      const key = num(e.args[0]!)
-      const percentKey = e.opts.percentKey === true
-      const dec = rawDecoder(e.type)
-      return (c) => {
-        let u = key(c)
-        let s = S
-        if (percentKey) u = mulUnits(u, 100)
-        u = trimUnits(u, s, 0)
-        s = S
-        const row = tableRow(c.rt.tables?.[table], formatUnits(u, s))
-        return row === undefined || row === null ? retry() : dec(row)
-      }
-    }
-    default: return adapt(compile(e))
-  }
-}
-
 // A provider answers with the same few rate strings all day: parse and print each once.
 interface RateUnits { readonly u: number; readonly s: number; readonly text: string }
 const rateCache = new Map<string | number, RateUnits | undefined>()
@@ -520,37 +292,6 @@ const rateOf = (raw: string | number): RateUnits | undefined => {
   if (rateCache.size > 10_000) rateCache.clear()
   rateCache.set(raw, r)
   return r
-}
-
-/** Bool closures whose numeric comparisons run on units. */
-const bool = (e: TExpr): Bool => {
-  switch (e.k) {
-    case "cmp": {
-      if (!e.numeric || !fastNumeric(e.left) || !fastNumeric(e.right)) break
-      const l = num(e.left)
-      const r = num(e.right)
-      const order = (c: Ctx): number => {
-        const x = l(c)
-        const xs = S
-        const y = r(c)
-        return cmpUnits(x, xs, y, S)
-      }
-      switch (e.op) {
-        case "==": return (c) => order(c) === 0
-        case "!=": return (c) => order(c) !== 0
-        case "<": return (c) => order(c) < 0
-        case "<=": return (c) => order(c) <= 0
-        case ">": return (c) => order(c) > 0
-        default: return (c) => order(c) >= 0
-      }
-    }
-    case "and": { const l = bool(e.left); const r = bool(e.right); return (c) => l(c) && r(c) }
-    case "or": { const l = bool(e.left); const r = bool(e.right); return (c) => l(c) || r(c) }
-    case "not": { const a = bool(e.arg); return (c) => !a(c) }
-    default: break
-  }
-  const g = compile(e)
-  return (c) => g(c) as boolean
 }
 
 // --- generated code for a root ------------------------------------------------------------------
@@ -580,7 +321,7 @@ class Emitter {
 
 // Built on first use: `attempt` comes from compile.ts, which imports this module.
 let helpers: Record<string, unknown> | undefined
-const H = `const { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, sc } = H;`
+const H = `const { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc } = H;`
 
 type Code = readonly [u: string, s: string]
 
@@ -729,10 +470,26 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       }
       return [u, s]
     }
+    case "fx": {
+      const [a, as] = arg(0)
+      const text = (i: number): string => {
+        const x = e.args[i]!
+        return x.k === "str" ? JSON.stringify(x.value) : `${em.ref(compile(x))}(c)`
+      }
+      // The same order of evaluation as the generic tier: amount, from, to, then (if needed) the date.
+      const f = em.temp("t")
+      const t = em.temp("t")
+      out.push(`${f} = ${text(1)}; ${t} = ${text(2)};`,
+        `if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else { ${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${text(3)}); ${s} = sc(); }`)
+      return [u, s]
+    }
+    case "lookup": {
+      const [a, as] = arg(0)
+      out.push(`${u} = lookupUnits(c, ${JSON.stringify(e.opts.table ?? "")}, ${a}, ${as}, ${e.opts.percentKey === true}, ${em.ref(rawDecoder(e.type))}); ${s} = sc();`)
+      return [u, s]
+    }
     default: {
-      // fx and lookup: the closure tier's implementation, handed the units computed here.
-      const f = em.ref(numCall(e))
-      out.push(`${u} = ${f}(c); ${s} = sc();`)
+      out.push(`{ const v = ${em.ref(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
       return [u, s]
     }
   }
@@ -776,7 +533,7 @@ const generate = (e: TExpr): Closure => {
   }
   const source = `"use strict"; ${H} return (c) => { ${em.vars.length > 0 ? `let ${em.vars.join(", ")};` : ""}\n${body.join("\n")}\nreturn ${result}; }`
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  helpers ??= { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, sc: (): number => S }
+  helpers ??= { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc: (): number => S }
   return new Function("H", "K", source)(helpers, em.refs) as Closure
 }
 
