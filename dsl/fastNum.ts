@@ -41,36 +41,54 @@ const up = (u: number, d: number): number => {
 }
 
 /** n ÷ d rounded to an integer (d ≠ 0, both safe): % and exact division keep it integral. */
-const roundDiv = (n: number, d: number, mode: RoundingMode): number => {
-  if (d < 0) {
-    n = -n
-    d = -d
-  }
-  const r = n % d
-  const q = (n - r) / d
-  if (r === 0) return z(q)
-  const negative = n < 0
-  const away = negative ? q - 1 : q + 1
-  switch (mode) {
-    case "down": return z(q)
-    case "up": return away
-    case "ceil": return negative ? z(q) : away
-    case "floor": return negative ? away : z(q)
-    default: {
-      const twice = (r < 0 ? -r : r) * 2
-      if (twice > d) return away
-      if (twice < d) return z(q)
-      return mode === "half_up" ? away : q % 2 === 0 ? z(q) : away
-    }
-  }
+type Rounder = (n: number, d: number) => number
+
+/**
+ * n ÷ d rounded to an integer (d > 0, both safe), one function per mode so that a generated
+ * root calls exactly one of them (monomorphic, inlinable). `%` and the exact division of
+ * n − r keep everything integral.
+ */
+const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = {
+  down: (n, d) => z((n - (n % d)) / d),
+  up: (n, d) => {
+    const r = n % d
+    const q = (n - r) / d
+    return r === 0 ? z(q) : n < 0 ? q - 1 : q + 1
+  },
+  ceil: (n, d) => {
+    const r = n % d
+    const q = (n - r) / d
+    return r > 0 ? q + 1 : z(q)
+  },
+  floor: (n, d) => {
+    const r = n % d
+    const q = (n - r) / d
+    return r < 0 ? q - 1 : z(q)
+  },
+  half_up: (n, d) => {
+    const r = n % d
+    const q = (n - r) / d
+    if (r === 0) return z(q)
+    return (r < 0 ? -r : r) * 2 >= d ? (n < 0 ? q - 1 : q + 1) : z(q)
+  },
+  half_even: (n, d) => {
+    const r = n % d
+    const q = (n - r) / d
+    if (r === 0) return z(q)
+    const twice = (r < 0 ? -r : r) * 2
+    return twice > d || (twice === d && q % 2 !== 0) ? (n < 0 ? q - 1 : q + 1) : z(q)
+  },
 }
 
+/** n ÷ d rounded with the given mode, for a divisor of either sign. */
+const roundDiv = (n: number, d: number, round: Rounder): number => (d < 0 ? round(-n, -d) : round(n, d))
+
 /** round(u / 10^s, k): what fixed.ts's roundFixed does, on safe integers. */
-const roundUnits = (u: number, s: number, k: number, mode: RoundingMode): number => {
+const roundUnits = (u: number, s: number, k: number, round: Rounder): number => {
   if (s <= k) return up(u, k - s)
   const d = s - k
   if (d > 15) return retry()
-  return roundDiv(u, POWN[d]!, mode)
+  return round(u, POWN[d]!)
 }
 
 // --- decoding raw JSON (numbers and decimal text) straight to units --------------------------
@@ -223,7 +241,7 @@ const divide = (x: number, xs: number, y: number, ys: number): number => {
  * a non-zero remainder r/d stays ≥ 1/d ≥ 10 units of the 20th place away from 0, 1 and (unless
  * exactly at it) ½, and the first rounding moves it by at most half a unit.
  */
-const roundedQuotient = (x: number, xs: number, y: number, ys: number, k: number, mode: RoundingMode): number => {
+const roundedQuotient = (x: number, xs: number, y: number, ys: number, k: number, mode: Rounder): number => {
   if (y === 0) return retry()
   const e = k + ys - xs
   if (k > 15 || DIVISION_SCALE + ys - xs < 0 || e > 15 || e < -15) return roundUnits(divide(x, xs, y, ys), S, k, mode)
@@ -420,7 +438,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
   switch (e.fn) {
     case "round": {
       const k = e.opts.scale ?? 0
-      const mode = JSON.stringify(e.opts.mode ?? "half_up")
+      const mode = em.ref(ROUNDERS[e.opts.mode ?? "half_up"])
       const x = e.args[0]!
       if (x.k === "arith" && x.op === "/" && isNumeric(x.type)) {
         const [a, as] = genNum(x.left, em, out)
@@ -521,7 +539,11 @@ const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
 }
 
 /** A numeric or bool root as one generated function returning its encoded JSON value. */
-const generate = (e: TExpr): Closure => {
+/**
+ * A numeric or bool root as one generated function returning its encoded JSON value; on RETRY
+ * (or any failure) it undoes its attempt and returns what `fallback` (the generic tier) says.
+ */
+const generate = (e: TExpr, fallback: (c: Ctx, fxBefore: number, mark: number, was: boolean) => unknown): Closure => {
   const em = new Emitter()
   const body: Array<string> = []
   let result: string
@@ -531,9 +553,23 @@ const generate = (e: TExpr): Closure => {
   } else {
     result = genBool(e, em, body)
   }
-  const source = `"use strict"; ${H} return (c) => { ${em.vars.length > 0 ? `let ${em.vars.join(", ")};` : ""}\n${body.join("\n")}\nreturn ${result}; }`
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const source = `"use strict"; ${H} const fallback = ${em.ref(fallback)};
+return (c) => {
+  const before = c.fx.length, mark = attempt.n, was = attempt.on;
+  attempt.on = true;
+  try {
+    ${em.vars.length > 0 ? `let ${em.vars.join(", ")};` : ""}
+    ${body.join("\n    ")}
+    const v = ${result};
+    attempt.n = mark;
+    attempt.on = was;
+    return v;
+  } catch {
+    return fallback(c, before, mark, was);
+  }
+}`
   helpers ??= { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc: (): number => S }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function("H", "K", source)(helpers, em.refs) as Closure
 }
 
@@ -559,43 +595,9 @@ export const compileFastRoots = (
         if (c.fx.length !== fxBefore) c.fx.length = fxBefore
         return enc(slow(c))
       }
-      const t = e.type.t
-      if (isNumeric(e.type) && fastNumeric(e)) {
-        const f = generate(e)
-        return (c) => {
-          const before = c.fx.length
-          const mark = attempt.n
-          const was = attempt.on
-          attempt.on = true
-          try {
-            const v = f(c)
-            attempt.n = mark
-            attempt.on = was
-            return v
-          } catch {
-            // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
-            return fallback(c, before, mark, was)
-          }
-        }
-      }
-      if (t === "bool" && (e.k === "cmp" || e.k === "and" || e.k === "or" || e.k === "not")) {
-        const f = generate(e)
-        return (c) => {
-          const before = c.fx.length
-          const mark = attempt.n
-          const was = attempt.on
-          attempt.on = true
-          try {
-            const v = f(c)
-            attempt.n = mark
-            attempt.on = was
-            return v
-          } catch {
-            // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
-            return fallback(c, before, mark, was)
-          }
-        }
-      }
+      // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
+      if (isNumeric(e.type) && fastNumeric(e)) return generate(e, fallback)
+      if (e.type.t === "bool" && (e.k === "cmp" || e.k === "and" || e.k === "or" || e.k === "not")) return generate(e, fallback)
       return (c) => enc(slow(c))
     })
     return closures
