@@ -243,15 +243,22 @@ const divide = (x: number, xs: number, y: number, ys: number): number => {
  */
 const roundedQuotient = (x: number, xs: number, y: number, ys: number, k: number, mode: Rounder): number => {
   if (y === 0) return retry()
+  if (quotientFits(x, xs, y, ys, k)) return roundDiv(Q.n, Q.d, mode)
+  return roundUnits(divide(x, xs, y, ys), S, k, mode)
+}
+
+/** Where roundedQuotient can divide straight to k places: the numerator and divisor, scaled. */
+const Q = { n: 0, d: 0 }
+const quotientFits = (x: number, xs: number, y: number, ys: number, k: number): boolean => {
   const e = k + ys - xs
-  if (k > 15 || DIVISION_SCALE + ys - xs < 0 || e > 15 || e < -15) return roundUnits(divide(x, xs, y, ys), S, k, mode)
-  let n = x
-  let d = y
-  if (e >= 0) n = x * POWN[e]!
-  else d = y * POWN[-e]!
+  if (k > 15 || DIVISION_SCALE + ys - xs < 0 || e > 15 || e < -15) return false
+  const n = e >= 0 ? x * POWN[e]! : x
+  const d = e >= 0 ? y : y * POWN[-e]!
   const limit = POWN[19 - k] ?? 1e19 / 10 ** k
-  if (!safe(n) || !safe(d) || d >= limit || d <= -limit) return roundUnits(divide(x, xs, y, ys), S, k, mode)
-  return roundDiv(n, d, mode)
+  if (!safe(n) || !safe(d) || d >= limit || d <= -limit) return false
+  Q.n = n
+  Q.d = d
+  return true
 }
 
 const cmpUnits = (x: number, xs: number, y: number, ys: number): number => {
@@ -339,7 +346,7 @@ class Emitter {
 
 // Built on first use: `attempt` comes from compile.ts, which imports this module.
 let helpers: Record<string, unknown> | undefined
-const H = `const { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc } = H;`
+const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc } = H;`
 
 type Code = readonly [u: string, s: string]
 
@@ -351,7 +358,7 @@ const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
     out.push(`{ const v = ${g}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
     return [u, s]
   }
-  if (e.k === "num") return [String(e.value.u), String(e.value.s)]
+  if (e.k === "num") return [`(${e.value.u})`, String(e.value.s)]
   const key = sharing !== undefined && e.k !== "var" ? sharing.keyOf(e) : undefined
   const slot = key !== undefined && sharing !== undefined && (sharing.counts.get(key) ?? 0) >= 2 && !usesBound(key, sharing.bound) ? sharing.slotOf(key) : undefined
   if (slot === undefined) return genNumNode(e, em, out)
@@ -440,17 +447,21 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       const k = e.opts.scale ?? 0
       const mode = em.ref(ROUNDERS[e.opts.mode ?? "half_up"])
       const x = e.args[0]!
-      if (x.k === "arith" && x.op === "/" && isNumeric(x.type)) {
-        const [a, as] = genNum(x.left, em, out)
-        const [b, bs] = genNum(x.right, em, out)
-        out.push(`${u} = roundedQuotient(${a}, ${as}, ${b}, ${bs}, ${k}, ${mode});`)
-      } else if (x.k === "call" && x.fn === "vat_strip" && isNumeric(x.type)) {
-        const [a, as] = genNum(x.args[0]!, em, out)
-        const [b, bs] = onePlusCode(genNum(x.args[1]!, em, out), em, out)
-        out.push(`${u} = roundedQuotient(${a}, ${as}, ${b}, ${bs}, ${k}, ${mode});`)
+      // The rounder is called from the generated code itself, so V8 inlines that one mode.
+      const quotient = x.k === "arith" && x.op === "/" && isNumeric(x.type) ? [genNum(x.left, em, out), genNum(x.right, em, out)] as const
+        : x.k === "call" && x.fn === "vat_strip" && isNumeric(x.type) ? ((a: Code) => [a, onePlusCode(genNum(x.args[1]!, em, out), em, out)] as const)(genNum(x.args[0]!, em, out))
+        : undefined
+      if (quotient !== undefined) {
+        const [[a, as], [b, bs]] = quotient
+        const n = em.temp("n")
+        const d = em.temp("d")
+        // See roundedQuotient: the same test, with the division done here when it passes.
+        out.push(`if (${b} === 0) retry();`,
+          `if (!quotientFits(${a}, ${as}, ${b}, ${bs}, ${k})) ${u} = roundedQuotient(${a}, ${as}, ${b}, ${bs}, ${k}, ${mode});`,
+          `else { ${n} = Q.n; ${d} = Q.d; ${u} = ${d} < 0 ? ${mode}(-${n}, -${d}) : ${mode}(${n}, ${d}); }`)
       } else {
         const [a, as] = genNum(x, em, out)
-        out.push(`${u} = roundUnits(${a}, ${as}, ${k}, ${mode});`)
+        out.push(`if (${as} <= ${k}) ${u} = up(${a}, ${k} - ${as}); else if (${as} - ${k} > 15) retry(); else ${u} = ${mode}(${a}, POWN[${as} - ${k}]);`)
       }
       out.push(`${s} = ${k};`)
       return [u, s]
@@ -568,7 +579,7 @@ return (c) => {
     return fallback(c, before, mark, was);
   }
 }`
-  helpers ??= { retry, up, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc: (): number => S }
+  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc: (): number => S }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function("H", "K", source)(helpers, em.refs) as Closure
 }
