@@ -66,7 +66,8 @@ const recordBuilder = (names: ReadonlyArray<string>, values: ReadonlyArray<Closu
 
 const isFor = (e: MapEntry): e is ForBlock => typeof e === "object" && e !== null && "for" in e && "map" in e
 
-interface Built { readonly run: Closure; readonly type: Type }
+/** `root`: index of the compiled root closure an expression field calls (known once all are compiled). */
+interface Built { readonly run: Closure; readonly type: Type; readonly root?: number }
 
 export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMapping => {
   const diagnostics: Array<MappingDiagnostic> = []
@@ -84,13 +85,13 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
     if (checked.diagnostics.length > 0) return report(checked.diagnostics), undefined
     const i = roots.push(checked.expr) - 1
     // The root closures encode (decimals → strings) themselves; see compileShared.
-    return { run: (c) => closures[i]!(c), type: checked.expr.type }
+    return { run: (c) => closures[i]!(c), type: checked.expr.type, root: i }
   }
 
   const record = (b: MapBlock, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built => {
     const rec = target === undefined ? undefined : nonNull(target)
     const targetFields = rec?.t === "record" ? rec.fields : undefined
-    const fields: Array<readonly [string, Closure]> = []
+    const fields: Array<readonly [string, Built]> = []
     const types: Record<string, Type> = {}
     for (const [key, entry] of Object.entries(b)) {
       const here = path === "" ? key : `${path}.${key}`
@@ -105,7 +106,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       if (want !== undefined && !assignable(built.type, want)) {
         diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt(typeof entry === "string" ? entry : "", 0, typeof entry === "string" ? entry.length : 1), fieldPath: here, source: typeof entry === "string" ? entry : "", ...(isNullable(built.type) && !isNullable(want) ? { hint: "the value may be null: add ?? <default>" } : {}) })
       }
-      fields.push([key, built.run])
+      fields.push([key, built])
       types[key] = built.type
     }
     if (targetFields !== undefined && rec?.t === "record") {
@@ -113,9 +114,12 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         if (!(k in b)) diagnostics.push({ code: "DSL302", message: `required target field "${k}" is not mapped`, span: spanAt("", 0), fieldPath: path === "" ? k : `${path}.${k}`, source: "" })
       }
     }
-    const names = fields.map(([k]) => k)
-    const values = fields.map(([, f]) => f)
-    const run = recordBuilder(fields.map(([k]) => k), fields.map(([, f]) => f))
+    // Built on the first evaluation, when the root closures exist: the record then calls them directly.
+    let build: Closure | undefined
+    const run: Closure = (c) => {
+      build ??= recordBuilder(fields.map(([k]) => k), fields.map(([, f]) => (f.root !== undefined ? closures[f.root]! : f.run)))
+      return build(c)
+    }
     return { run, type: T.record(types, Object.keys(types)) }
   }
 
