@@ -12,21 +12,28 @@ import { RulesHandlers } from "./RulesHandlers.js"
 import { StockHandlers } from "./StockHandlers.js"
 import { VortexApi } from "./VortexApi.js"
 
-/** The API with every handler group and what they need, save the database. */
+/** The typed API with every handler group; the services they use come from the engine. */
 export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
   Layer.provide([HealthHandlers, RulesHandlers, StockHandlers]),
   Layer.provide(AuthenticationLive),
-  Layer.provide([RuleStore.Default, Tenants.Default]),
-  Layer.provide(DslRuleChecker),
-  Layer.provide(StockLive),
 )
 
+/** What the handlers use, for a process or test that serves the API without the sync engine. */
+export const ApiServices = Layer.mergeAll(RuleStore.Default, Tenants.Default, StockLive).pipe(Layer.provide(DslRuleChecker))
+
+export interface ApiServerOptions {
+  readonly port: number
+  readonly host: string
+  readonly logRequests?: boolean
+}
+
 /**
- * The API (and later the panel and webhook intake) on one port of 127.0.0.1 by default;
- * port 0 picks a free one (tests read it from `HttpServer.HttpServer`).
+ * The API, plus whatever plain routes the process adds (webhook intake, the panel), on one
+ * port of 127.0.0.1 by default; port 0 picks a free one (read it from `HttpServer.HttpServer`).
  */
-export const ApiServer = (options: { readonly port: number; readonly host: string; readonly logRequests?: boolean }) =>
+export const ApiServer = <E = never, R = never>(options: ApiServerOptions, routes: Layer.Layer<never, E, R> = Layer.empty as Layer.Layer<never, E, R>) =>
   HttpApiBuilder.serve(options.logRequests === false ? undefined : HttpMiddleware.logger).pipe(
+    Layer.provide(routes),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
     Layer.provide(ApiLive),
     HttpServer.withLogAddress,

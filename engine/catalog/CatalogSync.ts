@@ -22,6 +22,11 @@ const canonicalJson = (value: unknown): string =>
 
 export const contentHash = (listing: Listing) => createHash("sha256").update(canonicalJson(listing)).digest("base64url")
 
+/** A catalog run's report, and the SKUs it newly listed (their stock must be published now). */
+export interface CatalogReport extends FlowReport {
+  readonly created: ReadonlyArray<string>
+}
+
 export interface CatalogRun {
   readonly tenantId: string
   readonly pipeline: string
@@ -45,6 +50,7 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   let read = 0
   let skipped = 0
   let written = 0
+  const createdSkus: Array<string> = []
   const seen = new Set<string>()
   const creates: Array<{ sourceId: string; listing: Listing; hash: string }> = []
   const updates: Array<{ link: CatalogLink; listing: Listing; hash: string }> = []
@@ -77,8 +83,8 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   if (run.dryRun) {
     return {
       read, written: creates.length + updates.length + disables.length, skipped, failed: errors.length,
-      apiCalls: 0, errors,
-    } satisfies FlowReport
+      apiCalls: 0, errors, created: [],
+    } satisfies CatalogReport
   }
 
   const save = (saved: ReadonlyArray<CatalogLink>) => linksRepo.save(run.tenantId, run.pipeline, saved)
@@ -101,6 +107,7 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     const created = yield* run.target.create(create.listing).pipe(Effect.either)
     if (created._tag === "Left") { fail([created.left]); continue }
     written++
+    createdSkus.push(create.listing.sku)
     yield* save([{ sourceId: create.sourceId, sku: create.listing.sku, channelId: created.right, contentHash: create.hash, state: "active" }])
   }
 
@@ -127,6 +134,6 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
 
   return {
     read, written, skipped, failed: errors.length,
-    apiCalls: (yield* run.target.apiCalls) - callsBefore, errors,
-  } satisfies FlowReport
+    apiCalls: (yield* run.target.apiCalls) - callsBefore, errors, created: createdSkus,
+  } satisfies CatalogReport
 }).pipe(Effect.withSpan("CatalogSync.run", { attributes: { pipeline: run.pipeline } }))

@@ -10,13 +10,19 @@ import { runMigrations } from "./Migrations.js"
 export class DatabaseInfo extends Context.Tag("engine/DatabaseInfo")<DatabaseInfo, {
   readonly kind: "embedded" | "server"
   readonly url: Redacted.Redacted
-  /** Connections other pools (pg-boss) may open without exhausting the embedded server. */
+  /**
+   * Connections another pool (pg-boss) may open. 0: share this process's SqlClient instead
+   * (the embedded database must see one connection only).
+   */
   readonly spareConnections: number
 }>() {}
 
-// PGlite serves one query at a time whatever the pool size; 10 sockets is the tested ceiling.
-const EMBEDDED_SOCKETS = 10
-const EMBEDDED_POOL = 5
+// PGlite is one backend session behind its socket server: messages of two connections can
+// interleave between a Parse and its Bind, and a BEGIN on one is a BEGIN for all. So the whole
+// process shares ONE connection (pg-boss included, through the SqlClient), which serialises
+// statements exactly as PGlite would anyway; a few spare sockets serve ad-hoc tools.
+const EMBEDDED_SOCKETS = 4
+const EMBEDDED_POOL = 1
 
 export type DatabaseTarget =
   | { readonly kind: "server"; readonly url: Redacted.Redacted; readonly maxConnections?: number }
@@ -56,7 +62,7 @@ const clientLayer = (target: DatabaseTarget) =>
     const url = Redacted.make(embedded.url)
     return Layer.merge(
       PgClient.layer({ ...clientOptions, url, maxConnections: EMBEDDED_POOL }),
-      Layer.succeed(DatabaseInfo, { kind: "embedded", url, spareConnections: EMBEDDED_SOCKETS - EMBEDDED_POOL }),
+      Layer.succeed(DatabaseInfo, { kind: "embedded", url, spareConnections: 0 }),
     )
   }))
 

@@ -1,5 +1,6 @@
 import { Context, Data, Effect, Layer, Redacted, Runtime, Schema } from "effect"
 import PgBoss from "pg-boss"
+import { SqlClient } from "@effect/sql"
 import { DatabaseInfo } from "../db/Database.js"
 import { FlowJob, FlowName, queueOf, singletonKeyOf } from "./FlowJob.js"
 
@@ -43,10 +44,17 @@ export interface JobQueueOptions {
 export const makeJobQueue = (options: JobQueueOptions = {}) =>
   Effect.gen(function* () {
     const database = yield* DatabaseInfo
+    const sql = yield* SqlClient.SqlClient
+    const runtime = yield* Effect.runtime<never>()
+    // `.raw`: pg-boss reads its own snake_case columns, untouched by the client's name transforms
+    const sharedDb = {
+      executeSql: (text: string, values: Array<unknown> = []) =>
+        Runtime.runPromise(runtime)(sql.unsafe(text, values as Array<never>).raw) as Promise<{ rows: Array<any> }>,
+    }
     const boss = new PgBoss({
-      connectionString: Redacted.value(database.url),
-      // the embedded server accepts a fixed number of sockets; pg-boss gets what the SQL pool leaves
-      max: Math.max(2, Math.min(database.spareConnections, 4)),
+      ...(database.spareConnections === 0
+        ? { db: sharedDb }
+        : { connectionString: Redacted.value(database.url), max: Math.min(database.spareConnections, 4) }),
       application_name: "vortex-jobs",
       // failed jobs stay visible for a week, completed ones a day
       archiveFailedAfterSeconds: 7 * 24 * 3600,

@@ -77,7 +77,10 @@ export const compileFlow = (
   } else if (isRecord(config["map"])) {
     let block = config["map"] as MapBlock
     for (const [field, source] of Object.entries(overrides)) block = withOverride(block, field.split("."), source)
-    const mapping = compileMapping(block, { ...env, target: typeFromJsonSchema(flow.target) })
+    // The target record was checked when the pipeline was loaded (validate's DSL checker, which
+    // knows that a quoted literal fits an enum field); what leaves the map is decoded again at
+    // the connector's boundary, so no output reaches an API unchecked.
+    const mapping = compileMapping(block, env)
     if (mapping.ok) produce = mapping.fn
     else problems.push(...mapping.diagnostics.map((d) => `map.${d.fieldPath}: ${formatDiagnostic(d.source, d)}`))
   } else {

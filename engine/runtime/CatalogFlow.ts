@@ -1,3 +1,4 @@
+import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Ref, Stream } from "effect"
 import { bigCommerceCatalogTarget } from "../catalog/BigCommerceCatalogTarget.js"
 import { syncCatalog, type MappedRecord } from "../catalog/CatalogSync.js"
@@ -5,6 +6,8 @@ import type { Listing } from "../catalog/CatalogTarget.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { FxRates } from "../fx/FxRates.js"
 import type { FlowJob } from "../jobs/FlowJob.js"
+import { markDirty } from "../stock/StockOutbox.js"
+import { StockSignals } from "../stock/StockSignals.js"
 import { FlowFailed } from "../sync/FlowRunner.js"
 import { addDays, businessDate } from "./BusinessDate.js"
 import { toDslRecord } from "./DslRecord.js"
@@ -53,6 +56,14 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     // the source could not be read to the end: nothing may be judged "gone", so the run fails whole
     Effect.mapError((failure) => flowFailed(failure.message, true)),
   )
+  // a listing created just now shows no stock yet: mark its SKUs for the stock flow at once
+  if (report.created.length > 0) {
+    const sql = yield* SqlClient.SqlClient
+    const signals = yield* StockSignals
+    const connectionIds = yield* markDirty(sql, pipeline.binding.tenantId, report.created, pipeline.binding.targetConnectionId).pipe(Effect.orDie)
+    yield* signals.publish({ tenantId: pipeline.binding.tenantId, connectionIds })
+  }
   const pages = Math.max(1, Math.ceil((yield* Ref.get(articlesRead)) / ARTICLE_PAGE))
-  return { ...report, apiCalls: report.apiCalls + pages }
+  const { created: _created, ...flowReport } = report
+  return { ...flowReport, apiCalls: report.apiCalls + pages }
 })

@@ -1,10 +1,11 @@
-import { Clock, Effect, ParseResult, Schema } from "effect"
+import { BigDecimal, Clock, Effect, ParseResult, Schema } from "effect"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { FxRates } from "../fx/FxRates.js"
 import type { FlowJob } from "../jobs/FlowJob.js"
 import { MappingFailed } from "../orders/errors.js"
+import { voucherDateOf } from "../orders/OrderDay.js"
 import { OrderInbox } from "../orders/OrderInbox.js"
 import { OrderMapper } from "../orders/OrderMapper.js"
 import { OrderProtocol } from "../orders/OrderProtocol.js"
@@ -15,7 +16,7 @@ import type { FlowReport } from "../sync/FlowReport.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { channelOrderFromBigCommerce } from "./BigCommerceOrders.js"
 import { addDays, businessDate } from "./BusinessDate.js"
-import { LedgerReservations } from "./LedgerReservations.js"
+import { LedgerReservations } from "../orders/LedgerReservations.js"
 import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
 
 // A poll looks back this far past the last complete run: clocks differ and an order modified
@@ -26,7 +27,50 @@ const FIRST_POLL_DAYS = 7
 // Orders worked per run; the rest wait for the next wake-up or heartbeat.
 const PROCESS_LIMIT = 500
 
-const decodeConfirmation = Schema.decodeUnknown(OrderConfirmationInput)
+const validateConfirmation = Schema.validate(Schema.typeSchema(OrderConfirmationInput))
+
+// The amount fields of lexoffice's voucher payloads (connectors/lexoffice/schemas.ts): the DSL
+// hands them out as exact decimal text, the client takes them as exact decimals.
+const AMOUNT_FIELDS = new Set([
+  "netAmount", "grossAmount", "taxRatePercentage", "quantity", "discountPercentage", "lineItemAmount",
+  "totalDiscountAbsolute", "totalDiscountPercentage",
+])
+const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/
+
+const withExactAmounts = (value: unknown, key = ""): unknown => {
+  if (AMOUNT_FIELDS.has(key)) {
+    if (typeof value === "string" && DECIMAL_TEXT.test(value)) return BigDecimal.unsafeFromString(value)
+    if (typeof value === "number" && Number.isSafeInteger(value)) return BigDecimal.fromBigInt(BigInt(value))
+    return value
+  }
+  if (Array.isArray(value)) return value.map((v) => withExactAmounts(v))
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withExactAmounts(v, k)]))
+  }
+  return value
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/**
+ * Rules speak in calendar days; lexoffice takes date-times with an offset. The voucher date is
+ * the order's placement in Berlin time (decided by the protocol); a shipping day becomes noon
+ * of that day, Berlin time.
+ */
+const withLexofficeDates = (mapped: unknown, voucherDate: string): unknown => {
+  if (typeof mapped !== "object" || mapped === null) return mapped
+  const out: Record<string, unknown> = { ...(mapped as Record<string, unknown>), voucherDate }
+  const shipping = out["shippingConditions"]
+  if (typeof shipping === "object" && shipping !== null) {
+    const s = { ...(shipping as Record<string, unknown>) }
+    for (const key of ["shippingDate", "shippingEndDate"]) {
+      const v = s[key]
+      if (typeof v === "string" && DAY.test(v)) s[key] = v === voucherDate.slice(0, 10) ? voucherDate : voucherDateOf(new Date(`${v}T12:00:00Z`))
+    }
+    out["shippingConditions"] = s
+  }
+  return out
+}
 
 /**
  * Orders, channel → lexoffice: intake (poll or the orders a webhook named) into the inbox, then
@@ -90,7 +134,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       if (outcome._tag !== "Mapped") {
         return Effect.fail(new MappingFailed({ reason: outcome._tag === "Failed" ? outcome.message : `skipped by ${outcome.by}` }))
       }
-      return decodeConfirmation(outcome.value).pipe(
+      return validateConfirmation(withExactAmounts(withLexofficeDates(outcome.value, context.voucherDate))).pipe(
         Effect.mapError((e) => new MappingFailed({ reason: `the mapped order confirmation is not what lexoffice takes: ${ParseResult.TreeFormatter.formatErrorSync(e)}` })),
       )
     },

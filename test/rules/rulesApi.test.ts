@@ -1,12 +1,12 @@
 import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { ApiServer } from "../../engine/api/ApiServer.js"
+import { ApiServer, ApiServices } from "../../engine/api/ApiServer.js"
 import { Tenants } from "../../engine/tenancy/Tenants.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
 import { grossPriceRule, taxClassTable } from "./fixtures.js"
 
-const Server = Layer.mergeAll(ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }), Tenants.Default)
+const Server = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }).pipe(Layer.provideMerge(ApiServices))
 
 const baseUrl = Effect.map(HttpServer.HttpServer, (server) => {
   const address = server.address

@@ -1,14 +1,13 @@
 import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
-import { ApiServer } from "../../engine/api/ApiServer.js"
-import { StockSignals } from "../../engine/stock/StockSignals.js"
+import { ApiServer, ApiServices } from "../../engine/api/ApiServer.js"
 import { StockTargets } from "../../engine/stock/StockTargets.js"
 import { Tenants } from "../../engine/tenancy/Tenants.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 import { tenantWithConnections } from "./fixtures.js"
 
-const Server = Layer.mergeAll(ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }), Tenants.Default, StockTargets.Default.pipe(Layer.provide(StockSignals.Default)))
+const Server = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }).pipe(Layer.provideMerge(ApiServices))
 
 const call = (token: string | undefined, method: string, path: string, body?: unknown) =>
   Effect.gen(function* () {

@@ -6,6 +6,7 @@ import apiTokens from "./0004_api_tokens.js"
 import pipelineBindings from "./0007_pipeline_bindings.js"
 import syncRuns from "./0008_sync_runs.js"
 import catalog from "./0009_catalog.js"
+import webhookEvents from "./0010_webhook_events.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
 
@@ -21,6 +22,7 @@ export const migrations = Migrator.fromRecord({
   "0007_pipeline_bindings": pipelineBindings,
   "0008_sync_runs": syncRuns,
   "0009_catalog": catalog,
+  "0010_webhook_events": webhookEvents,
   "0005_stock": stock,
   "0006_orders": orders,
 })

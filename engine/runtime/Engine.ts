@@ -1,0 +1,37 @@
+import { NodeHttpClient } from "@effect/platform-node"
+import { Layer } from "effect"
+import { RateLimiters } from "../../connectors/http/index.js"
+import { CatalogLinks } from "../catalog/CatalogLinks.js"
+import { ConnectorClients } from "../connections/ConnectorClients.js"
+import { FxRates } from "../fx/FxRates.js"
+import { JobQueueLive, type JobQueueOptions } from "../jobs/JobQueue.js"
+import { OrderInbox } from "../orders/OrderInbox.js"
+import { OrderProtocol } from "../orders/OrderProtocol.js"
+import { OrderRepo } from "../orders/OrderRepo.js"
+import { PipelineRepo } from "../pipeline/PipelineRepo.js"
+import { DslRuleChecker } from "../rules/DslRuleChecker.js"
+import { RuleResolver } from "../rules/RuleResolver.js"
+import { RuleStore } from "../rules/RuleStore.js"
+import { StockLive } from "../stock/StockLayer.js"
+import { SyncRuns } from "../sync/SyncRuns.js"
+import { Connections } from "../tenancy/Connections.js"
+import { SecretBoxFromEnv } from "../tenancy/SecretBox.js"
+import { Tenants } from "../tenancy/Tenants.js"
+import { LoadedPipelines } from "./LoadedPipelines.js"
+import { PipelineRunnerLive } from "./PipelineRunner.js"
+
+/**
+ * Every engine service over one database (provided by the caller): tenancy, rules, FX,
+ * stock, orders, pipelines and the flow runner. Processes (`up`, `worker`, `sync`) add the
+ * job queue, HTTP and workers on top.
+ */
+export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Default, Tenants.Default).pipe(
+  Layer.provideMerge(Layer.mergeAll(
+    LoadedPipelines.Default, ConnectorClients.Default, OrderProtocol.Default, OrderRepo.Default, OrderInbox.Default,
+    CatalogLinks.Default, SyncRuns.Default, FxRates.Default, StockLive,
+  )),
+  Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
+  Layer.provideMerge(Layer.mergeAll(DslRuleChecker, SecretBoxFromEnv, NodeHttpClient.layerUndici, RateLimiters.Default)),
+)
+
+export const EngineWithJobs = (options: JobQueueOptions = {}) => Layer.provideMerge(JobQueueLive(options), EngineServices)

@@ -1,0 +1,105 @@
+import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, Option, Redacted } from "effect"
+import { createHash } from "node:crypto"
+import { verifyWebhook } from "../../connectors/bigcommerce/WebhookVerifier.js"
+import { ConnectorClients } from "../connections/ConnectorClients.js"
+import { JobQueue } from "../jobs/JobQueue.js"
+import { LoadedPipelines } from "../runtime/LoadedPipelines.js"
+import { Connections } from "../tenancy/Connections.js"
+import { WebhookEvents } from "./WebhookEvents.js"
+
+/** The header Vortex asks BigCommerce to send with every callback of a hook it registered. */
+export const BIGCOMMERCE_SECRET_HEADER = "X-Vortex-Webhook-Secret"
+
+// Bodies are small JSON notifications; anything larger is not a webhook of these systems.
+const MAX_BODY_BYTES = 64 * 1024
+
+const answer = (status: number, message: string) => HttpServerResponse.unsafeJson({ status, message }, { status })
+
+const rawBody = Effect.gen(function* () {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const length = Number(request.headers["content-length"] ?? "0")
+  if (length > MAX_BODY_BYTES) return Option.none<string>()
+  const text = yield* request.text.pipe(Effect.orElseSucceed(() => ""))
+  return text.length > MAX_BODY_BYTES ? Option.none<string>() : Option.some(text)
+})
+
+const connectionParam = Effect.map(HttpRouter.params, (p) => p["connectionId"] ?? "")
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * Webhook intake (issue: verify, store once, answer fast, process asynchronously). A request
+ * that cannot be verified gets a 4xx and changes nothing; a verified one is stored in the
+ * inbox before the 2xx, and the work it announces is queued, never done in the request.
+ */
+export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(function* () {
+  const connections = yield* Connections
+  const events = yield* WebhookEvents
+  const queue = yield* JobQueue
+  const loaded = yield* LoadedPipelines
+  const clients = yield* ConnectorClients
+
+  const pipelinesOf = (tenantId: string, side: "source" | "target", connectionId: string) =>
+    Effect.map(loaded.all(tenantId), (all) => all.filter((p) =>
+      (side === "source" ? p.binding.sourceConnectionId : p.binding.targetConnectionId) === connectionId))
+
+  yield* router.post("/webhooks/bigcommerce/:connectionId", Effect.gen(function* () {
+    const connectionId = yield* connectionParam
+    if (!UUID.test(connectionId)) return answer(404, "unknown connection")
+    const connection = yield* connections.byId(connectionId).pipe(Effect.option)
+    if (Option.isNone(connection) || connection.value.connector !== "bigcommerce") return answer(404, "unknown connection")
+    const secret = Redacted.value(connection.value.credentials)["webhookSecret"]
+    if (secret === undefined) return answer(401, "this connection has no webhook secret configured")
+    const body = yield* rawBody
+    if (Option.isNone(body)) return answer(413, "body too large for a webhook")
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const verified = yield* verifyWebhook(request.headers, body.value, { header: BIGCOMMERCE_SECRET_HEADER, value: secret }).pipe(Effect.either)
+    if (verified._tag === "Left") {
+      yield* Effect.logWarning(`bigcommerce webhook rejected for connection ${connectionId}: ${verified.left.message}`)
+      return answer(verified.left.message.includes("secret") ? 401 : 400, verified.left.message)
+    }
+    const payload = verified.right
+    const stored = yield* events.record({
+      tenantId: connection.value.tenantId, connectionId, kind: payload.scope,
+      dedupeKey: `${payload.scope}:${payload.data.id}:${payload.created_at}:${payload.hash}`, payload,
+    })
+    if (stored === "new" && payload.scope.startsWith("store/order/")) {
+      for (const p of yield* pipelinesOf(connection.value.tenantId, "target", connectionId)) {
+        if (!p.flows.includes("orders")) continue
+        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "orders", trigger: "webhook", orderIds: [String(payload.data.id)] })
+      }
+    }
+    return answer(200, stored === "new" ? "accepted" : "duplicate ignored")
+  }).pipe(Effect.catchAllCause((cause) => Effect.logError("bigcommerce webhook", cause).pipe(Effect.as(answer(500, "internal error; please retry"))))))
+
+  yield* router.post("/webhooks/lexoffice/:connectionId", Effect.gen(function* () {
+    const connectionId = yield* connectionParam
+    if (!UUID.test(connectionId)) return answer(404, "unknown connection")
+    const connection = yield* connections.byId(connectionId).pipe(Effect.option)
+    if (Option.isNone(connection) || connection.value.connector !== "lexoffice") return answer(404, "unknown connection")
+    const body = yield* rawBody
+    if (Option.isNone(body)) return answer(413, "body too large for a webhook")
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const client = yield* clients.lexoffice(connectionId).pipe(Effect.option)
+    if (Option.isNone(client)) return answer(503, "connection not usable")
+    const signature = request.headers["x-lxo-signature"]
+    const verified = yield* client.value.verifyWebhook(new TextEncoder().encode(body.value), signature).pipe(Effect.either)
+    if (verified._tag === "Left") {
+      yield* Effect.logWarning(`lexoffice webhook rejected for connection ${connectionId}: ${verified.left.message}`)
+      return answer(401, "signature invalid")
+    }
+    const event = verified.right
+    const stored = yield* events.record({
+      tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
+      dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
+      payload: event,
+    })
+    if (stored === "new" && event.eventType.startsWith("article.")) {
+      for (const p of yield* pipelinesOf(connection.value.tenantId, "source", connectionId)) {
+        if (!p.flows.includes("catalog")) continue
+        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
+      }
+    }
+    return answer(200, stored === "new" ? "accepted" : "duplicate ignored")
+  }).pipe(Effect.catchAllCause((cause) => Effect.logError("lexoffice webhook", cause).pipe(Effect.as(answer(500, "internal error; please retry"))))))
+}))
