@@ -94,13 +94,24 @@ const roundUnits = (u: number, s: number, k: number, round: Rounder): number => 
 // --- decoding raw JSON (numbers and decimal text) straight to units --------------------------
 
 /** A JSON number as units; the same digits as fixed.ts's fromNumber (shortest round-trip form). */
-const unitsOfNumber = (n: number): number => {
+export const unitsOfNumber = (n: number): number => {
   if (safe(n)) {
     S = 0
     return z(n)
   }
   if (n < 1e9 && n > -1e9) {
-    for (let k = 1; k <= 6; k++) {
+    // Two places first (prices): if one place would do, two give that number's units × 10
+    // (the double nearest m/10 is the one nearest 10m/100), and if two do not, one does not.
+    const m = Math.round(n * 100)
+    if (m / 100 === n) {
+      if (m % 10 === 0) {
+        S = 1
+        return m / 10
+      }
+      S = 2
+      return m
+    }
+    for (let k = 3; k <= 6; k++) {
       const p = POWN[k]!
       const m = Math.round(n * p)
       if (m / p === n) {
@@ -111,6 +122,9 @@ const unitsOfNumber = (n: number): number => {
   }
   return unitsOfFixed(fromNumber(n))
 }
+
+/** The scale register, for tests of the decoders. */
+export const lastScale = (): number => S
 
 const unitsOfFixed = (f: Fixed | undefined): number => {
   if (f === undefined || typeof f.u !== "number") return retry()
@@ -295,6 +309,16 @@ const lookupUnits = (c: Ctx, table: string, x: number, xs: number, percentKey: b
   return row === undefined || row === null ? retry() : dec(row)
 }
 
+/** A date as the generic decoder reads it (its first ten characters), or RETRY. */
+const dateOf = (raw: unknown): string => {
+  if (typeof raw !== "string" || raw.length < 10) return retry()
+  for (let i = 0; i < 10; i++) {
+    const ch = raw.charCodeAt(i)
+    if (i === 4 || i === 7 ? ch !== 45 : ch < 48 || ch > 57) return retry()
+  }
+  return raw.length === 10 ? raw : raw.slice(0, 10)
+}
+
 /** A chain of record fields from a variable (`src.price`) as [variable, field names], if that is what `e` is. */
 const recordPath = (e: TExpr): readonly [string, ReadonlyArray<string>] | undefined => {
   const steps: Array<string> = []
@@ -346,7 +370,7 @@ class Emitter {
 
 // Built on first use: `attempt` comes from compile.ts, which imports this module.
 let helpers: Record<string, unknown> | undefined
-const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc } = H;`
+const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, sc } = H;`
 
 type Code = readonly [u: string, s: string]
 
@@ -501,15 +525,16 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
     }
     case "fx": {
       const [a, as] = arg(0)
-      const text = (i: number): string => {
-        const x = e.args[i]!
-        return x.k === "str" ? JSON.stringify(x.value) : `${em.ref(compile(x))}(c)`
-      }
       // The same order of evaluation as the generic tier: amount, from, to, then (if needed) the date.
       const f = em.temp("t")
       const t = em.temp("t")
-      out.push(`${f} = ${text(1)}; ${t} = ${text(2)};`,
-        `if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else { ${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${text(3)}); ${s} = sc(); }`)
+      const fromCode = genText(e.args[1]!, em, out)
+      out.push(`${f} = ${fromCode};`)
+      const toCode = genText(e.args[2]!, em, out)
+      out.push(`${t} = ${toCode};`)
+      const dayCode: Array<string> = []
+      const day = genText(e.args[3]!, em, dayCode)
+      out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}); ${s} = sc(); }`)
       return [u, s]
     }
     case "lookup": {
@@ -522,6 +547,19 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       return [u, s]
     }
   }
+}
+
+/** A string or date argument (fx's currencies and day): literal, direct read, or the generic closure. */
+const genText = (e: TExpr, em: Emitter, out: Array<string>): string => {
+  if (e.k === "str") return JSON.stringify(e.value)
+  const path = e.k === "field" ? recordPath(e.target) : undefined
+  const t = e.type.t
+  if (e.k !== "field" || path === undefined || (t !== "date" && t !== "string")) return `${em.ref(compile(e))}(c)`
+  const o = em.temp("o")
+  const [root, steps] = path
+  out.push(`${o} = ${root === ITEM ? "c.item" : `c.vars[${JSON.stringify(root)}]`};`)
+  for (const step of [...steps, e.name]) out.push(`if (typeof ${o} !== "object" || ${o} === null || Array.isArray(${o})) retry(); ${o} = ${o}[${JSON.stringify(step)}];`)
+  return t === "date" ? `dateOf(${o})` : `(typeof ${o} === "string" ? ${o} : retry())`
 }
 
 const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
@@ -579,7 +617,7 @@ return (c) => {
     return fallback(c, before, mark, was);
   }
 }`
-  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, sc: (): number => S }
+  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, sc: (): number => S }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function("H", "K", source)(helpers, em.refs) as Closure
 }

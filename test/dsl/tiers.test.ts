@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { compileExpression, compileMapping, T, type Runtime } from "../../dsl/index.js"
 import { compileOptions, type Tier } from "../../dsl/compile.js"
+import { lastScale, unitsOfNumber } from "../../dsl/fastNum.js"
+import { fromNumber } from "../../dsl/fixed.js"
 import { amount, decimalText, ruleArbitrary } from "./generators.js"
 
 /**
@@ -108,6 +110,39 @@ describe("a quotient rounded at once", () => {
       const fast = withTier("fast", () => compileExpression(source, { inputs: { x: T.decimal } }))
       if (!fast.ok) throw new Error(source)
       expect(fast.fn({ x }), source).toEqual({ ok: true, value: want, fx: [] })
+    }
+  })
+})
+
+describe("the fast tier's decoders", () => {
+  it("read a JSON number as the same units and scale as fixed.ts's fromNumber", () => {
+    fc.assert(fc.property(fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+      fc.integer({ min: -1e9, max: 1e9 }).chain((n) => fc.constantFrom(n / 10, n / 100, n / 1000, n / 1e6)),
+    ), (n) => {
+      const f = fromNumber(n)!
+      let got: unknown
+      try {
+        got = [unitsOfNumber(n), lastScale()]
+      } catch {
+        got = "retry"
+      }
+      // Units beyond 2^53 (1e-134, say) are the generic tier's: the fast one asks for a retry.
+      expect(got).toEqual(typeof f.u === "number" ? [f.u, f.s] : "retry")
+    }), { numRuns: 5000 })
+  })
+
+  it("read dates and text fields of fx directly, the way the generic tier does", () => {
+    const env = { inputs: { r: T.record({ day: T.date, to: T.string, x: T.decimal }, ["day", "to", "x"]) } }
+    const source = `fx(r.x, "EUR", r.to, on: r.day, default: 0)`
+    const fast = withTier("fast", () => compileExpression(source, env))
+    const generic = withTier("generic", () => compileExpression(source, env))
+    if (!fast.ok || !generic.ok) throw new Error("does not compile")
+    for (const day of ["2026-01-31", "2026-01-31T10:00:00Z", "2026-1-31", "", null, 20260131, "2026/01/31"]) {
+      for (const to of ["AED", "EUR", 7, null]) {
+        const r = { r: { day, to, x: "2.50" } }
+        expect(fast.fn(r, rt), JSON.stringify(r)).toEqual(generic.fn(r, rt))
+      }
     }
   })
 })
