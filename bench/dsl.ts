@@ -2,6 +2,12 @@
  * Rules DSL benchmark: one realistic 10-field price rule set (VAT strip/add, FX, rounding,
  * lookup) evaluated on the same records by our compiled closures and by json-logic-js, in the
  * same run; then parse + check + compile time of a 200-line rule set.
+ * Fair by construction: both sides get the same record objects (JSON numbers, as an API
+ * sends them) and the same rate provider and table; json-logic-js gets the same rules in its
+ * float semantics (helpers it lacks added as operations); compiling is outside the timed
+ * loop on both sides; both are warmed up. Ours also records the fx rates it used, which
+ * json-logic-js does not. Nothing here is tuned to these rules: they are compiled as any
+ * pipeline's would be (dsl/fastNum.ts generates code for numeric and bool roots in general).
  * Run: npx tsx bench/dsl.ts
  */
 import jsonLogic from "json-logic-js"
@@ -111,6 +117,8 @@ console.log("sample output (ours):", JSON.stringify(sample.ok ? sample.value : s
 const sampleJL = Object.fromEntries(ruleEntries.map(([k, rule]) => [k, jsonLogic.apply(rule as jsonLogic.RulesLogic, { src: records[1] })]))
 console.log("sample output (json-logic-js):", JSON.stringify(sampleJL))
 
+// Interleaved windows (json-logic-js, then ours), 4.5 s per side in all: on a shared machine
+// the load drifts, so each pair is measured under about the same conditions.
 const rounds = 3
 const ours: Array<number> = []
 const theirs: Array<number> = []
@@ -119,11 +127,12 @@ for (let i = 0; i < rounds; i++) {
   ours.push(measure(runOurs, 1500))
 }
 const best = (xs: ReadonlyArray<number>) => Math.max(...xs)
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US")
 console.log("\n10-field price rule set, 1000 records, best of 3 × 1.5 s:")
-console.log(`  vortex DSL (compiled closures, exact decimals): ${fmt(best(ours)).padStart(12)} rule-set evals/s`)
-console.log(`  json-logic-js (floats):                         ${fmt(best(theirs)).padStart(12)} rule-set evals/s`)
-console.log(`  ratio: ${(best(ours) / best(theirs)).toFixed(1)}× (goal ≥ 20×)`)
+console.log(`  vortex DSL (compiled, exact decimals): ${fmt(best(ours)).padStart(12)} rule-set evals/s`)
+console.log(`  json-logic-js (floats):                ${fmt(best(theirs)).padStart(12)} rule-set evals/s`)
+console.log(`  ratio: ${(best(ours) / best(theirs)).toFixed(1)}× best/best, ${median(ours.map((o, i) => o / theirs[i]!)).toFixed(1)}× median of the paired windows (goal ≥ 20×)`)
 
 // Per rule, to show where the time goes (each rule alone, 250 ms per side).
 console.log("\nper rule (evals/s):           vortex   json-logic-js   ratio")
