@@ -146,3 +146,18 @@ describe("the fast tier's decoders", () => {
     }
   })
 })
+
+describe("generated code", () => {
+  it("carries names with quotes, backslashes and line separators as data", () => {
+    const table = "t\"a\\b\u2028c`${x}"
+    const source = `lookup(${JSON.stringify(table)}, d, default: 0) + round(d / 3, 2, mode: half_even)`
+    const env = { inputs: { d: T.decimal }, tables: { [table]: T.decimal } }
+    const fast = withTier("fast", () => compileExpression(source, env))
+    const generic = withTier("generic", () => compileExpression(source, env))
+    if (!fast.ok || !generic.ok) throw new Error(JSON.stringify(fast.ok ? generic : fast))
+    const tables = { tables: { [table]: { "7": "1.25" } } }
+    expect(fast.fn({ d: 7 }, tables)).toEqual({ ok: true, value: "3.58", fx: [] })
+    expect(fast.fn({ d: "7.0" }, tables)).toEqual(generic.fn({ d: "7.0" }, tables))
+    expect(fast.fn({ d: 8 }, tables)).toEqual(generic.fn({ d: 8 }, tables))
+  })
+})
