@@ -7,6 +7,7 @@ import { applyConfig } from "../config/ApplyConfig.js"
 import { readConfigFile } from "../config/ConfigFile.js"
 import { Database, DatabaseFromEnv, DatabaseInfo } from "../db/Database.js"
 import { EngineWithJobs } from "../runtime/Engine.js"
+import { SecretBoxFromEnv } from "../tenancy/SecretBox.js"
 import { runStockWakeups } from "../runtime/StockWakeups.js"
 import { runOrderGenerator, startSandbox } from "../sandbox/Sandbox.js"
 import { startWorkers } from "../sync/SyncWorker.js"
@@ -79,6 +80,7 @@ export const command: Command = {
     const app = ApiServer({ port, host: values.host }, WebhookRoutes).pipe(
       Layer.provideMerge(WebhookEvents.Default),
       Layer.provideMerge(EngineWithJobs({ pollingIntervalSeconds: 0.5 })),
+      Layer.provideMerge(SecretBoxFromEnv),
       Layer.provideMerge(database),
     )
     return yield* program.pipe(Effect.scoped, Effect.provide(app))

@@ -15,13 +15,12 @@ import { RuleStore } from "../rules/RuleStore.js"
 import { StockLive } from "../stock/StockLayer.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { Connections } from "../tenancy/Connections.js"
-import { SecretBoxFromEnv } from "../tenancy/SecretBox.js"
 import { Tenants } from "../tenancy/Tenants.js"
 import { LoadedPipelines } from "./LoadedPipelines.js"
 import { PipelineRunnerLive } from "./PipelineRunner.js"
 
 /**
- * Every engine service over one database (provided by the caller): tenancy, rules, FX,
+ * Every engine service over one database and one SecretBox (both provided by the caller): tenancy, rules, FX,
  * stock, orders, pipelines and the flow runner. Processes (`up`, `worker`, `sync`) add the
  * job queue, HTTP and workers on top.
  */
@@ -31,7 +30,7 @@ export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Defau
     CatalogLinks.Default, SyncRuns.Default, FxRates.Default, StockLive,
   )),
   Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
-  Layer.provideMerge(Layer.mergeAll(DslRuleChecker, SecretBoxFromEnv, NodeHttpClient.layerUndici, RateLimiters.Default)),
+  Layer.provideMerge(Layer.mergeAll(DslRuleChecker, NodeHttpClient.layerUndici, RateLimiters.Default)),
 )
 
 export const EngineWithJobs = (options: JobQueueOptions = {}) => Layer.provideMerge(JobQueueLive(options), EngineServices)

@@ -17,6 +17,38 @@ const root = fileURLToPath(new URL("../../", import.meta.url))
 export const SANDBOX_TENANT = "demo"
 const ARTICLES = 200
 
+/** A demo tenant wired to the two simulators through the committed lexoffice-bigcommerce pipeline. */
+export const simulatorConfig = (lexoffice: LexofficeSimulator, bigcommerce: BigCommerceSimulator, webhookSecret: string): VortexConfig => ({
+  apiVersion: "vortex/v1",
+  kind: "Config",
+  tenants: [{
+    slug: SANDBOX_TENANT,
+    name: "Demo shop (sandbox)",
+    connections: [
+      {
+        name: "lexoffice", connector: "lexoffice", baseUrl: lexoffice.url,
+        credentials: { apiKey: lexoffice.token }, settings: { webhookPublicKey: lexoffice.publicKeyPem },
+      },
+      {
+        name: "shop", connector: "bigcommerce", baseUrl: new URL(bigcommerce.baseUrl).origin,
+        credentials: { storeHash: bigcommerce.storeHash, accessToken: bigcommerce.accessToken, webhookSecret }, settings: {},
+      },
+    ],
+    pipelines: [{ file: "pipelines/lexoffice-bigcommerce.yaml", source: "lexoffice", target: "shop", enabled: true }],
+  }],
+})
+
+/** The lookup tables the committed pipelines name, published as a merchant would in the panel. */
+export const publishDemoTables = (tenantId: string) => Effect.gen(function* () {
+  const store = yield* RuleStore
+  const actor = { tenantId, author: "sandbox" }
+  const existing = yield* store.list(tenantId)
+  if (!existing.some((s) => s.name === "bc_tax_class")) {
+    const draft = yield* importRuleSet(actor, readFileSync(`${root}rules/bc_tax_class.yaml`, "utf8"))
+    yield* store.publish(actor, draft.name, draft.version, "sandbox start")
+  }
+})
+
 export interface Sandbox {
   readonly lexoffice: LexofficeSimulator
   readonly bigcommerce: BigCommerceSimulator
@@ -40,38 +72,13 @@ export const startSandbox = (apiOrigin: string) => Effect.gen(function* () {
     price: { leadingPrice: "NET", netPrice: 5 + (i % 40) + 0.99, taxRate: i % 5 === 0 ? 7 : 19 },
   }))
   const webhookSecret = randomBytes(18).toString("base64url")
-  const config: VortexConfig = {
-    apiVersion: "vortex/v1",
-    kind: "Config",
-    tenants: [{
-      slug: SANDBOX_TENANT,
-      name: "Demo shop (sandbox)",
-      connections: [
-        {
-          name: "lexoffice", connector: "lexoffice", baseUrl: lexoffice.url,
-          credentials: { apiKey: lexoffice.token }, settings: { webhookPublicKey: lexoffice.publicKeyPem },
-        },
-        {
-          name: "shop", connector: "bigcommerce", baseUrl: new URL(bigcommerce.baseUrl).origin,
-          credentials: { storeHash: bigcommerce.storeHash, accessToken: bigcommerce.accessToken, webhookSecret }, settings: {},
-        },
-      ],
-      pipelines: [{ file: "pipelines/lexoffice-bigcommerce.yaml", source: "lexoffice", target: "shop", enabled: true }],
-    }],
-  }
+  const config = simulatorConfig(lexoffice, bigcommerce, webhookSecret)
   const [tenant] = yield* applyConfig(`${root}vortex.sandbox.yaml`, config)
   const tenantId = tenant!.tenantId
   const shopId = tenant!.connections.get("shop")!
   const lexofficeId = tenant!.connections.get("lexoffice")!
 
-  // the lookup tables the pipeline names, published as a merchant would in the panel
-  const store = yield* RuleStore
-  const actor = { tenantId, author: "sandbox" }
-  const existing = yield* store.list(tenantId)
-  if (!existing.some((s) => s.name === "bc_tax_class")) {
-    const draft = yield* importRuleSet(actor, readFileSync(`${root}rules/bc_tax_class.yaml`, "utf8"))
-    yield* store.publish(actor, draft.name, draft.version, "sandbox start")
-  }
+  yield* publishDemoTables(tenantId)
 
   // stock: what the merchant counted in the warehouse
   const ledger = yield* StockLedger
