@@ -5,6 +5,10 @@ import type { Command } from "./Command.js"
 // Lazy so that `vortex validate` loads neither the database nor the HTTP stack.
 const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   up: () => import("./up.js"),
+  worker: () => import("./worker.js"),
+  sync: () => import("./sync.js"),
+  status: () => import("./status.js"),
+  apply: () => import("./apply.js"),
   validate: () => import("./validate.js"),
   test: () => import("./test.js"),
   fx: () => import("./fx.js"),
