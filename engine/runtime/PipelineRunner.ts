@@ -9,7 +9,7 @@ import { runStockFlow } from "./StockFlow.js"
 // Flows with a driver today. Invoices, tracking and returns are declared in pipelines and
 // validated, but their drivers are not built yet: the heartbeat does not schedule them and an
 // explicit run says so instead of pretending to succeed.
-const runnable = new Set<FlowJob["flow"]>(["catalog", "stock", "orders"])
+export const runnableFlows = new Set<FlowJob["flow"]>(["catalog", "stock", "orders"])
 
 /** The FlowRunner of the engine: the pipelines in force, each flow run by its driver. */
 export const PipelineRunnerLive = Layer.effect(FlowRunner, Effect.gen(function* () {
@@ -34,7 +34,7 @@ export const PipelineRunnerLive = Layer.effect(FlowRunner, Effect.gen(function* 
     Effect.map((pipelines) => pipelines.map((p) => ({
       tenantId: p.binding.tenantId,
       pipeline: p.binding.name,
-      flows: p.flows.filter((f) => runnable.has(f)),
+      flows: p.flows.filter((f) => runnableFlows.has(f)),
       heartbeatSeconds: p.heartbeatSeconds,
     }))),
   )
