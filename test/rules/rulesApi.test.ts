@@ -1,43 +1,13 @@
-import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import { ApiServer, ApiServices } from "../../engine/api/ApiServer.js"
-import { Tenants } from "../../engine/tenancy/Tenants.js"
+import { apiCall, tokenFor } from "../support/ApiClient.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
 import { grossPriceRule, taxClassTable } from "./fixtures.js"
 
 const Server = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }).pipe(Layer.provideMerge(ApiServices))
 
-const baseUrl = Effect.map(HttpServer.HttpServer, (server) => {
-  const address = server.address
-  if (address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-  return `http://127.0.0.1:${address.port}/api`
-})
-
-const call = (token: string | undefined, method: string, path: string, body?: unknown) =>
-  Effect.gen(function* () {
-    const url = yield* baseUrl
-    return yield* Effect.promise(async () => {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-          ...(body === undefined ? {} : typeof body === "string" ? { "content-type": "text/yaml" } : { "content-type": "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-      })
-      const text = await response.text()
-      let json: any
-      try { json = JSON.parse(text) } catch { json = text }
-      return { status: response.status, body: json }
-    })
-  })
-
-const tokenFor = (slug: string) => Effect.gen(function* () {
-  const tenants = yield* Tenants
-  const tenant = yield* tenants.ensure(slug, slug)
-  return Redacted.value(yield* tenants.issueToken(tenant.id, `${slug}-test`))
-})
+const call = apiCall("text/yaml")
 
 describe.each(backends)("rules API on %s", (backend) => {
   layer(Layer.provideMerge(Server, TestDatabase(backend)), { timeout: 120_000 })((it) => {

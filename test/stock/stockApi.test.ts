@@ -1,40 +1,14 @@
-import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, Redacted } from "effect"
+import { Effect, Layer } from "effect"
 import { ApiServer, ApiServices } from "../../engine/api/ApiServer.js"
 import { StockTargets } from "../../engine/stock/StockTargets.js"
-import { Tenants } from "../../engine/tenancy/Tenants.js"
+import { apiCall, tokenFor } from "../support/ApiClient.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 import { tenantWithConnections } from "./fixtures.js"
 
 const Server = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }).pipe(Layer.provideMerge(ApiServices))
 
-const call = (token: string | undefined, method: string, path: string, body?: unknown) =>
-  Effect.gen(function* () {
-    const server = yield* HttpServer.HttpServer
-    if (server.address._tag !== "TcpAddress") throw new Error("expected a TCP address")
-    const url = `http://127.0.0.1:${server.address.port}/api${path}`
-    return yield* Effect.promise(async () => {
-      const response = await fetch(url, {
-        method,
-        headers: {
-          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-          ...(body === undefined ? {} : { "content-type": typeof body === "string" ? "text/csv" : "application/json" }),
-        },
-        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-      })
-      const text = await response.text()
-      let json: any
-      try { json = JSON.parse(text) } catch { json = text }
-      return { status: response.status, body: json }
-    })
-  })
-
-const tokenFor = (slug: string) => Effect.gen(function* () {
-  const tenants = yield* Tenants
-  const tenant = yield* tenants.ensure(slug, slug)
-  return Redacted.value(yield* tenants.issueToken(tenant.id, `${slug}-test`))
-})
+const call = apiCall("text/csv")
 
 // The API's own behaviour does not depend on the backend; the ledger tests cover both.
 describe("stock API", () => {
