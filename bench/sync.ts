@@ -40,7 +40,7 @@ const program = Effect.gen(function* () {
     (s) => Effect.promise(() => s.stop()),
   )
   lexoffice.seedArticles(N)
-  const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.bench.yaml`, simulatorConfig(lexoffice, bigcommerce, "bench"))
+  const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.bench.yaml`, simulatorConfig(lexoffice, bigcommerce, "bench", { lexofficeRateLimit: "off" }))
   const tenantId = tenant!.tenantId
   yield* publishDemoTables(tenantId)
   const ledger = yield* StockLedger

@@ -53,7 +53,10 @@ export class ConnectorClients extends Effect.Service<ConnectorClients>()("engine
         const credentials = yield* need(connection, ["apiKey"])
         const baseUrl = setting(connection, "baseUrl")
         const webhookPublicKey = setting(connection, "webhookPublicKey")
+        // `rateLimit: off` is for simulators run without their limit (benchmarks); lexoffice itself allows 2 req/s
+        const unlimited = setting(connection, "rateLimit") === "off"
         return yield* makeLexofficeClient({
+          ...(unlimited ? { rateLimit: { _tag: "Unlimited" as const } } : {}),
           accessToken: credentials["apiKey"]!,
           ...(baseUrl !== undefined ? { baseUrl } : {}),
           ...(webhookPublicKey !== undefined ? { webhookPublicKey } : {}),

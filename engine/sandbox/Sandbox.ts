@@ -18,7 +18,12 @@ export const SANDBOX_TENANT = "demo"
 const ARTICLES = 200
 
 /** A demo tenant wired to the two simulators through the committed lexoffice-bigcommerce pipeline. */
-export const simulatorConfig = (lexoffice: LexofficeSimulator, bigcommerce: BigCommerceSimulator, webhookSecret: string): VortexConfig => ({
+export const simulatorConfig = (
+  lexoffice: LexofficeSimulator,
+  bigcommerce: BigCommerceSimulator,
+  webhookSecret: string,
+  options: { readonly lexofficeRateLimit?: "off" } = {},
+): VortexConfig => ({
   apiVersion: "vortex/v1",
   kind: "Config",
   tenants: [{
@@ -27,7 +32,8 @@ export const simulatorConfig = (lexoffice: LexofficeSimulator, bigcommerce: BigC
     connections: [
       {
         name: "lexoffice", connector: "lexoffice", baseUrl: lexoffice.url,
-        credentials: { apiKey: lexoffice.token }, settings: { webhookPublicKey: lexoffice.publicKeyPem },
+        credentials: { apiKey: lexoffice.token },
+        settings: { webhookPublicKey: lexoffice.publicKeyPem, ...(options.lexofficeRateLimit === "off" ? { rateLimit: "off" } : {}) },
       },
       {
         name: "shop", connector: "bigcommerce", baseUrl: new URL(bigcommerce.baseUrl).origin,

@@ -38,7 +38,7 @@ describe.each(backends)("sync engine on %s, lexoffice ↔ BigCommerce simulators
   layer(Env, { timeout: 180_000 })((it) => {
     const setup = Effect.gen(function* () {
       const { lexoffice, bigcommerce } = yield* Sims
-      const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, "secret"))
+      const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, "secret", { lexofficeRateLimit: "off" }))
       yield* publishDemoTables(tenant!.tenantId)
       const runner = yield* FlowRunner
       const run = (flow: FlowJob["flow"], extra: Partial<FlowJob> = {}) =>
