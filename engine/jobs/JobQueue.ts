@@ -11,6 +11,13 @@ const attempt = <A>(what: string, f: () => Promise<A>) =>
 
 export const HEARTBEAT_QUEUE = "heartbeat"
 
+// A job whose worker died stays active until it expires, and the stately policy holds the
+// pipeline's next run of that flow behind it: so expiry is as short as a healthy run allows.
+// Stock pushes are small; a full catalog of 100 000 articles takes minutes.
+const expirySeconds: Record<FlowName, number> = {
+  stock: 120, orders: 600, catalog: 1800, invoices: 600, tracking: 600, returns: 600,
+}
+
 export interface FailedJob {
   readonly id: string
   readonly queue: string
@@ -68,7 +75,8 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
     for (const flow of FlowName.literals) {
       yield* attempt(`cannot create queue ${queueOf(flow)}`, () => boss.createQueue(queueOf(flow), {
         name: queueOf(flow), policy: "stately",
-        retryLimit: options.retryLimit ?? 5, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true, expireInSeconds: 15 * 60,
+        retryLimit: options.retryLimit ?? 5, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true,
+        expireInSeconds: expirySeconds[flow],
       }))
     }
     yield* attempt("cannot create the heartbeat queue", () => boss.createQueue(HEARTBEAT_QUEUE, { name: HEARTBEAT_QUEUE, policy: "singleton" }))

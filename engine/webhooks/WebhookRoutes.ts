@@ -66,7 +66,9 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
     if (stored === "new" && payload.scope.startsWith("store/order/")) {
       for (const p of yield* pipelinesOf(connection.value.tenantId, "target", connectionId)) {
         if (!p.flows.includes("orders")) continue
-        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "orders", trigger: "webhook", orderIds: [String(payload.data.id)] })
+        // no order ids in the job: wake-ups coalesce, and the run polls everything modified since its
+        // last complete run, so the order this hook announced is taken whichever wake-up runs
+        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "orders", trigger: "webhook" })
       }
     }
     return answer(200, stored === "new" ? "accepted" : "duplicate ignored")
