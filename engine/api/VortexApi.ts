@@ -1,6 +1,7 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { RulesApi } from "./RulesApi.js"
+import { StatusApi } from "./StatusApi.js"
 import { StockApi } from "./StockApi.js"
 
 export const Health = Schema.Struct({
@@ -24,5 +25,6 @@ export class VortexApi extends HttpApi.make("vortex")
   .add(HealthGroup)
   .add(RulesApi)
   .add(StockApi)
+  .add(StatusApi)
   .prefix("/api")
   .annotate(OpenApi.Title, "Vortex API") {}

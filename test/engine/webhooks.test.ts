@@ -1,6 +1,6 @@
 import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Layer, TestServices } from "effect"
+import { Effect, Layer, Redacted, TestServices } from "effect"
 import { randomBytes } from "node:crypto"
 import { ApiServer } from "../../engine/api/ApiServer.js"
 import { applyConfig } from "../../engine/config/ApplyConfig.js"
@@ -12,11 +12,15 @@ import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
 import { BIGCOMMERCE_SECRET_HEADER, WebhookRoutes } from "../../engine/webhooks/WebhookRoutes.js"
 import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
 import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
+import { SyncRuns } from "../../engine/sync/SyncRuns.js"
+import { Tenants } from "../../engine/tenancy/Tenants.js"
+import { apiCall, tokenFor } from "../support/ApiClient.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
 
 const SECRET = "hook-secret-for-tests"
+const call = apiCall("text/plain")
 
-describe.each(backends)("webhook intake on %s", (backend) => {
+describe.each(backends)("engine HTTP (webhook intake, status) on %s", (backend) => {
   const Env = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }, WebhookRoutes).pipe(
     Layer.provideMerge(WebhookEvents.Default),
     Layer.provideMerge(EngineWithJobs({ pollingIntervalSeconds: 60 })),
@@ -71,6 +75,23 @@ describe.each(backends)("webhook intake on %s", (backend) => {
         const lexofficeEvent = JSON.stringify({ organizationId: "o", eventType: "article.changed", resourceId: "r", eventDate: "2026-11-22T10:00:00.000+01:00" })
         assert.strictEqual((yield* post(`/webhooks/lexoffice/${books}`, lexofficeEvent, { "x-lxo-signature": "Zm9yZ2Vk" })).status, 401)
         assert.strictEqual(yield* events.count(books), booksBefore)
+      })))
+
+    it.scoped("the status API shows the tenant's recorded runs and order states, and only to its token", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        yield* setup
+        const tenants = yield* Tenants
+        const demo = yield* tenants.bySlug("demo")
+        const runs = yield* SyncRuns
+        const id = yield* runs.start({ tenantId: demo.id, pipeline: "lexoffice-bigcommerce", flow: "stock", trigger: "manual" })
+        yield* runs.finish(id, { report: { read: 3, written: 2, skipped: 1, failed: 0, apiCalls: 1, errors: [] } })
+        const token = Redacted.value(yield* tenants.issueToken(demo.id, "status-test"))
+        const status = yield* call(token, "GET", "/status?runs=5")
+        assert.strictEqual(status.status, 200)
+        assert.deepInclude(status.body.runs[0], { id, flow: "stock", status: "succeeded", written: 2, apiCalls: 1 })
+        assert.strictEqual((yield* call(undefined, "GET", "/status")).status, 401)
+        const other = yield* tokenFor("someone-else")
+        assert.deepStrictEqual((yield* call(other, "GET", "/status")).body, { runs: [], orders: {} })
       })))
   })
 })
