@@ -9,6 +9,7 @@ const commands: Record<string, () => Promise<{ readonly command: Command }>> = {
   sync: () => import("./sync.js"),
   status: () => import("./status.js"),
   apply: () => import("./apply.js"),
+  token: () => import("./token.js"),
   validate: () => import("./validate.js"),
   test: () => import("./test.js"),
   fx: () => import("./fx.js"),
