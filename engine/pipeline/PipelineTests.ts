@@ -1,6 +1,6 @@
-import { compileExpression, compileMapping, T, typeFromJsonSchema, type CheckEnv, type MapBlock, type Rate, type Runtime, type Type } from "../../dsl/index.js"
-import { formatDiagnostic } from "../../dsl/index.js"
-import { flowTypes, isFlowName, type FlowType } from "./flowTypes.js"
+import { T, type Rate, type Type } from "../../dsl/index.js"
+import { compileFlow } from "./CompiledFlow.js"
+import { isFlowName } from "./flowTypes.js"
 
 /**
  * Runs a pipeline's config tests (`tests:`): each `input` goes through its flow — the flow's
@@ -53,73 +53,28 @@ const rateProvider = (fx: Fixtures["fx"]) => (from: string, to: string, on: stri
   return hit === undefined ? undefined : { rate: hit.rate, date: hit.on, source: "test fixture" }
 }
 
-const inputTypes = (flow: FlowType, extra: Readonly<Record<string, unknown>> = {}): Record<string, Type> => {
-  const out: Record<string, Type> = {}
-  for (const [name, schema] of Object.entries({ ...flow.variables, ...extra })) out[name] = typeFromJsonSchema(schema as Rec)
-  return out
-}
-
 class TestError {
   constructor(readonly lines: ReadonlyArray<string>) {}
-}
-
-const expressionFn = (source: string, env: CheckEnv, where: string) => {
-  const c = compileExpression(source, env)
-  if (!c.ok) throw new TestError([`${where} does not compile:`, ...c.diagnostics.map((d) => formatDiagnostic(source, d))])
-  return c.fn
-}
-
-const evaluateOrThrow = (r: ReturnType<ReturnType<typeof expressionFn>>, where: string): unknown => {
-  if (!r.ok) throw new TestError([`${where} failed: ${r.error}`])
-  return r.value
 }
 
 /** Runs the flow on one input: the mapped record, or "skipped" when `when` or a `refuse` rule keeps it out. */
 const runFlow = (pipeline: Rec, flowName: string, input: unknown, fixtures: Fixtures): unknown => {
   if (!isFlowName(flowName)) throw new TestError([`unknown flow "${flowName}"`])
-  const flows = isRecord(pipeline["flows"]) ? pipeline["flows"] : {}
-  const config = flows[flowName]
-  if (!isRecord(config)) throw new TestError([`flow "${flowName}" is not configured in this pipeline`])
-  const flow = flowTypes[flowName]
   const tables: Record<string, Type> = {}
   for (const [name, rows] of Object.entries(fixtures.tables)) tables[name] = tableType(rows)
-  const env: CheckEnv = { inputs: inputTypes(flow), tables }
-  const runtime: Runtime = { tables: fixtures.tables, rates: rateProvider(fixtures.fx) }
-  const record = isRecord(input) ? input : {}
-  const vars: Record<string, unknown> = flowName === "stock"
-    ? { ...record, today: fixtures.today ?? null }
-    : { src: record, today: fixtures.today ?? null, contact: fixtures.contact ?? null }
-
-  if (typeof config["when"] === "string") {
-    const keep = evaluateOrThrow(expressionFn(config["when"], env, "when")(vars, runtime), "when")
-    if (keep !== true) return "skipped"
+  // the same compiled program the engine runs, so a passing config test means the same in production
+  const compiled = compileFlow(pipeline, flowName, tables)
+  if (!compiled.ok) throw new TestError(compiled.problems)
+  const outcome = compiled.program.evaluate(isRecord(input) ? input : {}, {
+    today: fixtures.today ?? (null as unknown as string),
+    ...(fixtures.contact !== undefined ? { contact: fixtures.contact as { id: string } } : {}),
+    runtime: { tables: fixtures.tables, rates: rateProvider(fixtures.fx) },
+  })
+  switch (outcome._tag) {
+    case "Mapped": return outcome.value
+    case "Skipped": return "skipped"
+    case "Failed": throw new TestError([outcome.message])
   }
-
-  let out: unknown
-  if (flowName === "stock") {
-    // published = available − buffer, never below zero (DESIGN.md §7)
-    const buffer = typeof config["buffer"] === "string" ? config["buffer"] : "0"
-    const published = expressionFn(`max(0, available - (${buffer}))`, env, "buffer")(vars, runtime)
-    out = { sku: record["sku"] ?? null, quantity: evaluateOrThrow(published, "buffer") }
-  } else {
-    if (!isRecord(config["map"])) throw new TestError([`flow "${flowName}" has no map`])
-    const mapping = compileMapping(config["map"] as MapBlock, env)
-    if (!mapping.ok) {
-      throw new TestError(["map does not compile:", ...mapping.diagnostics.map((d) => `${d.fieldPath}: ${formatDiagnostic(d.source, d)}`)])
-    }
-    const r = mapping.fn(vars, runtime)
-    if (!r.ok) throw new TestError([`map failed: ${r.error}`])
-    out = r.value
-  }
-
-  const refuse = Array.isArray(config["refuse"]) ? config["refuse"] : []
-  for (const [i, rule] of refuse.entries()) {
-    if (!isRecord(rule) || typeof rule["when"] !== "string") continue
-    const refuseEnv: CheckEnv = { inputs: { ...env.inputs, ...inputTypes(flow, flow.refuseVariables) }, tables }
-    const hit = evaluateOrThrow(expressionFn(rule["when"], refuseEnv, `refuse[${i}]`)({ ...vars, out }, runtime), `refuse[${i}]`)
-    if (hit === true) return "skipped"
-  }
-  return out
 }
 
 /** Decimal text and JSON numbers are compared by value: `19` or "19" in a test matches "19.00" output. */
