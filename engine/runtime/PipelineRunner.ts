@@ -26,7 +26,7 @@ export const PipelineRunnerLive = Layer.effect(FlowRunner, Effect.gen(function* 
       case "stock": return yield* runStockFlow(pipeline, job)
       case "orders": return yield* runOrdersFlow(pipeline, job)
       default:
-        return yield* new FlowFailed({ pipeline: job.pipeline, flow: job.flow, message: `the ${job.flow} flow is not implemented yet`, retryable: false })
+        return yield* new FlowFailed({ pipeline: job.pipeline, flow: job.flow, message: `the ${job.flow} flow has no driver in this version (see the issue tracker); its pipeline config is validated and tested only`, retryable: false })
     }
   }).pipe(Effect.provide(context))
 
