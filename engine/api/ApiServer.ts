@@ -4,12 +4,15 @@ import { Layer } from "effect"
 import { createServer } from "node:http"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { DslRuleChecker } from "../rules/DslRuleChecker.js"
+import { RuleResolver } from "../rules/RuleResolver.js"
+import { LoadedPipelines } from "../runtime/LoadedPipelines.js"
 import { RuleStore } from "../rules/RuleStore.js"
 import { StockLive } from "../stock/StockLayer.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { Tenants } from "../tenancy/Tenants.js"
 import { AuthenticationLive } from "./Authentication.js"
 import { HealthHandlers } from "./HealthHandlers.js"
+import { PipelinesHandlers } from "./PipelinesHandlers.js"
 import { RulesHandlers } from "./RulesHandlers.js"
 import { StatusHandlers } from "./StatusHandlers.js"
 import { StockHandlers } from "./StockHandlers.js"
@@ -17,12 +20,15 @@ import { VortexApi } from "./VortexApi.js"
 
 /** The typed API with every handler group; the services they use come from the engine. */
 export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
-  Layer.provide([HealthHandlers, RulesHandlers, StockHandlers, StatusHandlers]),
+  Layer.provide([HealthHandlers, RulesHandlers, StockHandlers, StatusHandlers, PipelinesHandlers]),
   Layer.provide(AuthenticationLive),
 )
 
 /** What the handlers use, for a process or test that serves the API without the sync engine. */
-export const ApiServices = Layer.mergeAll(RuleStore.Default, Tenants.Default, StockLive, SyncRuns.Default, OrderRepo.Default).pipe(Layer.provide(DslRuleChecker))
+export const ApiServices = Layer.mergeAll(RuleStore.Default, Tenants.Default, StockLive, SyncRuns.Default, OrderRepo.Default, LoadedPipelines.Default).pipe(
+  Layer.provide(RuleResolver.Default),
+  Layer.provide(DslRuleChecker),
+)
 
 export interface ApiServerOptions {
   readonly port: number

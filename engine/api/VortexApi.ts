@@ -1,5 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { PipelinesApi } from "./PipelinesApi.js"
 import { RulesApi } from "./RulesApi.js"
 import { StatusApi } from "./StatusApi.js"
 import { StockApi } from "./StockApi.js"
@@ -26,5 +27,6 @@ export class VortexApi extends HttpApi.make("vortex")
   .add(RulesApi)
   .add(StockApi)
   .add(StatusApi)
+  .add(PipelinesApi)
   .prefix("/api")
   .annotate(OpenApi.Title, "Vortex API") {}

@@ -36,7 +36,8 @@ export class JobQueue extends Context.Tag("engine/JobQueue")<JobQueue, {
   readonly enqueue: (job: FlowJob) => Effect.Effect<string | null, JobQueueError>
   readonly work: (handler: (job: FlowJob) => Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
   readonly onHeartbeat: (handler: Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
-  readonly failed: (limit?: number) => Effect.Effect<ReadonlyArray<FailedJob>, JobQueueError>
+  /** Failed jobs, newest first; with a tenant, only that tenant's. */
+  readonly failed: (limit?: number, tenantId?: string) => Effect.Effect<ReadonlyArray<FailedJob>, JobQueueError>
   readonly pending: (flow: FlowName) => Effect.Effect<number, JobQueueError>
 }>() {}
 
@@ -118,11 +119,11 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
         }))
     })
 
-    const failed = (limit = 50) => attempt("cannot list failed jobs", async () => {
+    const failed = (limit = 50, tenantId?: string) => attempt("cannot list failed jobs", async () => {
       const rows = await boss.getDb().executeSql(
-        `SELECT id, name, data, output, completed_on FROM pgboss.job WHERE state = 'failed'
-         UNION ALL SELECT id, name, data, output, completed_on FROM pgboss.archive WHERE state = 'failed'
-         ORDER BY completed_on DESC NULLS LAST LIMIT $1`, [limit])
+        `SELECT id, name, data, output, completed_on FROM pgboss.job WHERE state = 'failed' AND ($2::text IS NULL OR data->>'tenantId' = $2)
+         UNION ALL SELECT id, name, data, output, completed_on FROM pgboss.archive WHERE state = 'failed' AND ($2::text IS NULL OR data->>'tenantId' = $2)
+         ORDER BY completed_on DESC NULLS LAST LIMIT $1`, [limit, tenantId ?? null])
       return rows.rows.map((r): FailedJob => ({ id: r.id, queue: r.name, data: r.data, output: r.output, failedAt: r.completed_on }))
     })
 
