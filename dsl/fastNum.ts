@@ -44,39 +44,56 @@ const up = (u: number, d: number): number => {
 type Rounder = (n: number, d: number) => number
 
 /**
- * n ÷ d rounded to an integer (d > 0, both safe), one function per mode so that a generated
- * root calls exactly one of them (monomorphic, inlinable). `%` and the exact division of
- * n − r keep everything integral.
+ * Truncated n ÷ d (d > 0, both safe), the remainder left in REM with n's sign, as `%` gives it.
+ * `%` on values V8 holds as doubles is a call to C's fmod (a sixth of the bench's profile).
+ * The float quotient truncates to the exact one: it could only round up to an integer k from
+ * x = k − r/d (1 ≤ r < d) if r/d were below half an ulp of x (≤ x·2^−53), i.e. r < n·2^−53 < 1.
+ * Then |q·d| ≤ |n| is an exact product, and n − q·d an exact remainder.
  */
-const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = {
-  down: (n, d) => z((n - (n % d)) / d),
+let REM = 0
+const tdiv = (n: number, d: number): number => {
+  const q = Math.trunc(n / d)
+  REM = n - q * d
+  return q
+}
+
+/** Is the integer u a multiple of 10? (u / 10 is exact when it is, and at least 0.1 from an integer when not.) */
+const tens = (u: number): boolean => {
+  const t = u / 10
+  return t === Math.trunc(t)
+}
+
+/**
+ * n ÷ d rounded to an integer (d > 0, both safe), one function per mode so that a generated
+ * root calls exactly one of them (monomorphic, inlinable).
+ */
+export const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = {
+  down: (n, d) => z(tdiv(n, d)),
   up: (n, d) => {
-    const r = n % d
-    const q = (n - r) / d
-    return r === 0 ? z(q) : n < 0 ? q - 1 : q + 1
+    const q = tdiv(n, d)
+    return REM === 0 ? z(q) : n < 0 ? q - 1 : q + 1
   },
   ceil: (n, d) => {
-    const r = n % d
-    const q = (n - r) / d
-    return r > 0 ? q + 1 : z(q)
+    const q = tdiv(n, d)
+    return REM > 0 ? q + 1 : z(q)
   },
   floor: (n, d) => {
-    const r = n % d
-    const q = (n - r) / d
-    return r < 0 ? q - 1 : z(q)
+    const q = tdiv(n, d)
+    return REM < 0 ? q - 1 : z(q)
   },
   half_up: (n, d) => {
-    const r = n % d
-    const q = (n - r) / d
+    const q = tdiv(n, d)
+    const r = REM
     if (r === 0) return z(q)
     return (r < 0 ? -r : r) * 2 >= d ? (n < 0 ? q - 1 : q + 1) : z(q)
   },
   half_even: (n, d) => {
-    const r = n % d
-    const q = (n - r) / d
+    const q = tdiv(n, d)
+    const r = REM
     if (r === 0) return z(q)
     const twice = (r < 0 ? -r : r) * 2
-    return twice > d || (twice === d && q % 2 !== 0) ? (n < 0 ? q - 1 : q + 1) : z(q)
+    // q / 2 is exact: q is odd exactly when halving leaves a fraction.
+    return twice > d || (twice === d && q / 2 !== Math.trunc(q / 2)) ? (n < 0 ? q - 1 : q + 1) : z(q)
   },
 }
 
@@ -104,7 +121,7 @@ export const unitsOfNumber = (n: number): number => {
     // (the double nearest m/10 is the one nearest 10m/100), and if two do not, one does not.
     const m = Math.round(n * 100)
     if (m / 100 === n) {
-      if (m % 10 === 0) {
+      if (tens(m)) {
         S = 1
         return m / 10
       }
@@ -179,8 +196,8 @@ export const formatUnits = (u: number, s: number): string => {
   const negative = u < 0
   const a = negative ? -u : u
   const p = POWN[s]!
-  const frac = a % p
-  const whole = (a - frac) / p
+  const whole = tdiv(a, p)
+  const frac = REM
   const table = FRACTIONS[s]
   const f = table !== undefined ? table[frac]! : String(frac).padStart(s, "0")
   return negative ? "-" + whole + "." + f : whole + "." + f
@@ -188,7 +205,7 @@ export const formatUnits = (u: number, s: number): string => {
 
 /** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
 const trimUnits = (u: number, s: number, floor: number): number => {
-  while (s > floor && u % 10 === 0) {
+  while (s > floor && tens(u)) {
     u /= 10
     s--
   }
@@ -357,6 +374,10 @@ class Emitter {
   readonly vars: Array<string> = []
   readonly refs: Array<unknown> = []
   private n = 0
+  /** Locals holding a repeated pure subexpression (or input read) once computed: key → locals. */
+  readonly memo = new Map<string, ReadonlyArray<string>>()
+  /** Memo keys certainly computed at the point being emitted (straight-line code so far). */
+  private known = new Set<string>()
   temp(prefix: string): string {
     const v = `${prefix}${this.n++}`
     this.vars.push(v)
@@ -366,11 +387,47 @@ class Emitter {
     this.refs.push(x)
     return `K[${this.refs.length - 1}]`
   }
+  /** Emits code that runs only sometimes (a branch, a fallback): what it computes is not known after it. */
+  branch<A>(f: () => A): A {
+    const saved = this.known
+    this.known = new Set(saved)
+    try {
+      return f()
+    } finally {
+      this.known = saved
+    }
+  }
+  /**
+   * The locals of `key`'s value, computing it here unless certainly computed already. A key
+   * first met here is computed straight; one computed before only on some path is computed
+   * under a test of its first local (locals start undefined and are assigned once, no loops).
+   */
+  memoized(key: string, out: Array<string>, compute: (out: Array<string>) => ReadonlyArray<string>): ReadonlyArray<string> {
+    const have = this.memo.get(key)
+    if (have !== undefined && this.known.has(key)) return have
+    const assign = (locals: ReadonlyArray<string>, values: ReadonlyArray<string>): string =>
+      locals.map((l, i) => (l === values[i] ? "" : `${l} = ${values[i]!};`)).join(" ")
+    let locals: ReadonlyArray<string>
+    if (have === undefined) {
+      const values = compute(out)
+      // A constant (a rounded value's scale) stays a constant: the same expression always has it.
+      locals = values.map((v, i) => (i > 0 && /^\d+$/.test(v) ? v : this.temp("m")))
+      this.memo.set(key, locals)
+      out.push(assign(locals, values))
+    } else {
+      locals = have
+      const inner: Array<string> = []
+      const values = this.branch(() => compute(inner))
+      out.push(`if (${locals[0]!} === undefined) {`, ...inner, assign(locals, values), "}")
+    }
+    this.known.add(key)
+    return locals
+  }
 }
 
 // Built on first use: `attempt` comes from compile.ts, which imports this module.
 let helpers: Record<string, unknown> | undefined
-const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, sc } = H;`
+const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, sc } = H;`
 
 type Code = readonly [u: string, s: string]
 
@@ -383,13 +440,21 @@ const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
     return [u, s]
   }
   if (e.k === "num") return [`(${e.value.u})`, String(e.value.s)]
-  const key = sharing !== undefined && e.k !== "var" ? sharing.keyOf(e) : undefined
-  const slot = key !== undefined && sharing !== undefined && (sharing.counts.get(key) ?? 0) >= 2 && !usesBound(key, sharing.bound) ? sharing.slotOf(key) : undefined
+  const key = sharing?.keyOf(e)
+  const repeated = key !== undefined && (sharing?.counts.get(key) ?? 0) >= 2
+  // A repeated subexpression without fx is computed once per evaluation into locals (a
+  // generated function has no loops, so `item` is fixed within it too). One with fx keeps the
+  // generic tier's slot, so its rate is recorded once even where a generic closure also needs it.
+  if (repeated && !key.includes("fx{")) {
+    const [u, s] = em.memoized(key, out, (o) => genNumNode(e, em, o))
+    return [u!, s!]
+  }
+  const slot = repeated && sharing !== undefined && e.k !== "var" && !usesBound(key, sharing.bound) ? sharing.slotOf(key) : undefined
   if (slot === undefined) return genNumNode(e, em, out)
   const u = em.temp("u")
   const s = em.temp("s")
   const inner: Array<string> = []
-  const [cu, cs] = genNumNode(e, em, inner)
+  const [cu, cs] = em.branch(() => genNumNode(e, em, inner))
   out.push(`{ const h = c.slots[${slot}]; if (h !== undefined) { ${u} = unitsOfFixed(h); ${s} = sc(); } else {`, ...inner,
     `${u} = ${cu}; ${s} = ${cs}; c.slots[${slot}] = new Fixed(${u}, ${s}); attempt.filled[attempt.n++] = ${slot}; } }`)
   return [u, s]
@@ -411,12 +476,7 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
         out.push(`${o} = ${em.ref(compile(e.target))}(c); if (typeof ${o} !== "object" || ${o} === null) retry();`)
         return decoded(`${o}[${JSON.stringify(e.name)}]`, e.type)
       }
-      const [root, steps] = path
-      const o = em.temp("o")
-      out.push(`${o} = ${root === ITEM ? "c.item" : `c.vars[${JSON.stringify(root)}]`};`)
-      for (const step of steps) out.push(`if (typeof ${o} !== "object" || ${o} === null || Array.isArray(${o})) retry(); ${o} = ${o}[${JSON.stringify(step)}];`)
-      out.push(`if (typeof ${o} !== "object" || ${o} === null || Array.isArray(${o})) retry();`)
-      return decoded(`${o}[${JSON.stringify(e.name)}]`, e.type)
+      return decoded(`${genRecord(path[0], path[1], em, out)}[${JSON.stringify(e.name)}]`, e.type)
     }
     case "neg": {
       const [a, as] = genNum(e.arg, em, out)
@@ -445,8 +505,8 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
       const thenCode: Array<string> = []
       const elseCode: Array<string> = []
       const cond = genBool(e.cond, em, out)
-      const [tu, ts] = genNum(e.then, em, thenCode)
-      const [eu, es] = genNum(e.else, em, elseCode)
+      const [tu, ts] = em.branch(() => genNum(e.then, em, thenCode))
+      const [eu, es] = em.branch(() => genNum(e.else, em, elseCode))
       out.push(`if (${cond}) {`, ...thenCode, `${u} = ${tu}; ${s} = ${ts}; } else {`, ...elseCode, `${u} = ${eu}; ${s} = ${es}; }`)
       return [u, s]
     }
@@ -487,8 +547,8 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
         const [a, as] = genNum(x, em, out)
         out.push(`if (${as} <= ${k}) ${u} = up(${a}, ${k} - ${as}); else if (${as} - ${k} > 15) retry(); else ${u} = ${mode}(${a}, POWN[${as} - ${k}]);`)
       }
-      out.push(`${s} = ${k};`)
-      return [u, s]
+      // The scale is a constant the encoder can use (a rounded amount prints its k places).
+      return [u, String(k)]
     }
     case "vat_add": {
       const [a, as] = arg(0)
@@ -533,7 +593,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       const toCode = genText(e.args[2]!, em, out)
       out.push(`${t} = ${toCode};`)
       const dayCode: Array<string> = []
-      const day = genText(e.args[3]!, em, dayCode)
+      const day = em.branch(() => genText(e.args[3]!, em, dayCode))
       out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}); ${s} = sc(); }`)
       return [u, s]
     }
@@ -555,12 +615,29 @@ const genText = (e: TExpr, em: Emitter, out: Array<string>): string => {
   const path = e.k === "field" ? recordPath(e.target) : undefined
   const t = e.type.t
   if (e.k !== "field" || path === undefined || (t !== "date" && t !== "string")) return `${em.ref(compile(e))}(c)`
-  const o = em.temp("o")
   const [root, steps] = path
-  out.push(`${o} = ${root === ITEM ? "c.item" : `c.vars[${JSON.stringify(root)}]`};`)
-  for (const step of [...steps, e.name]) out.push(`if (typeof ${o} !== "object" || ${o} === null || Array.isArray(${o})) retry(); ${o} = ${o}[${JSON.stringify(step)}];`)
-  return t === "date" ? `dateOf(${o})` : `(typeof ${o} === "string" ? ${o} : retry())`
+  return em.memoized(`${t}:${JSON.stringify([root, ...steps, e.name])}`, out, (o) => {
+    const r = genRecord(root, steps, em, o)
+    const v = em.temp("t")
+    const raw = `${r}[${JSON.stringify(e.name)}]`
+    o.push(t === "date" ? `${v} = dateOf(${raw});` : `${v} = ${raw}; if (typeof ${v} !== "string") retry();`)
+    return [v]
+  })[0]!
 }
+
+/**
+ * The record at a variable's field path (`src.price`), read once per evaluation into a local
+ * and checked to be a record: each field of it is then one property load.
+ */
+const genRecord = (root: string, steps: ReadonlyArray<string>, em: Emitter, out: Array<string>): string =>
+  em.memoized(`record:${JSON.stringify([root, ...steps])}`, out, (o) => {
+    const from = steps.length === 0
+      ? (root === ITEM ? "c.item" : `c.vars[${JSON.stringify(root)}]`)
+      : `${genRecord(root, steps.slice(0, -1), em, o)}[${JSON.stringify(steps[steps.length - 1])}]`
+    const v = em.temp("o")
+    o.push(`${v} = ${from}; if (typeof ${v} !== "object" || ${v} === null || Array.isArray(${v})) retry();`)
+    return [v]
+  })[0]!
 
 const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
   const b = em.temp("b")
@@ -574,7 +651,7 @@ const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
   if (e.k === "and" || e.k === "or") {
     const l = genBool(e.left, em, out)
     const rest: Array<string> = []
-    const r = genBool(e.right, em, rest)
+    const r = em.branch(() => genBool(e.right, em, rest))
     out.push(`if (${e.k === "and" ? "" : "!"}${l}) {`, ...rest, `${b} = ${r}; } else ${b} = ${l};`)
     return b
   }
@@ -595,13 +672,7 @@ const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
 const generate = (e: TExpr, fallback: (c: Ctx, fxBefore: number, mark: number, was: boolean) => unknown): Closure => {
   const em = new Emitter()
   const body: Array<string> = []
-  let result: string
-  if (isNumeric(e.type)) {
-    const [u, s] = genNum(e, em, body)
-    result = `${em.ref(unitsEncoder(e.type))}(${u}, ${s})`
-  } else {
-    result = genBool(e, em, body)
-  }
+  const result = genRoot(e, em, body)
   const source = `"use strict"; ${H} const fallback = ${em.ref(fallback)};
 return (c) => {
   const before = c.fx.length, mark = attempt.n, was = attempt.on;
@@ -617,9 +688,78 @@ return (c) => {
     return fallback(c, before, mark, was);
   }
 }`
-  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, sc: (): number => S }
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function("H", "K", source)(helpers, em.refs) as Closure
+  return new Function("H", "K", source)(helperRefs(), em.refs) as Closure
+}
+
+const helperRefs = (): Record<string, unknown> =>
+  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, sc: (): number => S }
+
+/** A root this tier generates code for (else it runs its generic closure). */
+const generated = (e: TExpr): boolean =>
+  (isNumeric(e.type) && fastNumeric(e)) || (e.type.t === "bool" && (e.k === "cmp" || e.k === "and" || e.k === "or" || e.k === "not"))
+
+/** The encoded JSON value of a generated root: its units printed, or its bool. */
+const genRoot = (e: TExpr, em: Emitter, out: Array<string>): string => {
+  if (!isNumeric(e.type)) return genBool(e, em, out)
+  const [u, s] = genNum(e, em, out)
+  const t = nonNull(e.type).t
+  // Decimals and money print their units at their scale (often a constant: a rounded amount's).
+  return t === "int" || t === "percent" ? `${em.ref(unitsEncoder(e.type))}(${u}, ${s})` : `formatUnits(${u}, ${s})`
+}
+
+/** What a record function returns when it cannot answer: the caller then runs the field closures. */
+export const NOT_FAST: unique symbol = Symbol("not fast")
+
+/**
+ * A whole output record as ONE generated function: every generated field's code in field
+ * order, sharing its locals, so a field path is read and decoded once per record and a
+ * subexpression repeated across fields (the gross price of three fields) is computed once;
+ * other fields call their own closures in their turn. Anything unusual (RETRY, or a failure
+ * a field reports) returns NOT_FAST and the caller evaluates the record again, field by field,
+ * on a fresh context: that path gives the answer and owns every error.
+ */
+export const compileFastRecord = (
+  /** Each field: the index of its root, or the closure of a nested block, list or literal. */
+  fields: ReadonlyArray<readonly [name: string, field: number | Closure]>,
+  roots: ReadonlyArray<TExpr>,
+  /** The roots' own closures (encoding their value), for roots this tier does not generate. */
+  rootClosures: ReadonlyArray<Closure>,
+  share: Sharing,
+): ((c: Ctx) => unknown) | undefined => {
+  // A literal would treat that name as the prototype slot (mapping.ts keeps plain stores for it).
+  if (fields.some(([name]) => name === "__proto__")) return undefined
+  sharing = share
+  try {
+    const em = new Emitter()
+    const body: Array<string> = []
+    // Values in field order: fx uses are recorded in the order the fields run.
+    const values = fields.map(([, f]) => {
+      const v = em.temp("v")
+      if (typeof f === "function") body.push(`${v} = ${em.ref(f)}(c);`)
+      else if (!generated(roots[f]!)) body.push(`${v} = ${em.ref(rootClosures[f]!)}(c);`)
+      else body.push(`${v} = ${genRoot(roots[f]!, em, body)};`)
+      return v
+    })
+    const literal = fields.map(([name], i) => `${JSON.stringify(name)}: ${values[i]!}`).join(", ")
+    const source = `"use strict"; ${H} const NOT_FAST = ${em.ref(NOT_FAST)};
+return (c) => {
+  const mark = attempt.n;
+  try {
+    ${em.vars.length > 0 ? `let ${em.vars.join(", ")};` : ""}
+    ${body.join("\n    ")}
+    attempt.n = mark;
+    return { ${literal} };
+  } catch {
+    attempt.n = mark;
+    return NOT_FAST;
+  }
+}`
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function("H", "K", source)(helperRefs(), em.refs) as (c: Ctx) => unknown
+  } finally {
+    sharing = undefined
+  }
 }
 
 /**
@@ -645,9 +785,7 @@ export const compileFastRoots = (
         return enc(slow(c))
       }
       // RETRY, or a failure the generic tier reports in its own words (or a `??` above catches).
-      if (isNumeric(e.type) && fastNumeric(e)) return generate(e, fallback)
-      if (e.type.t === "bool" && (e.k === "cmp" || e.k === "and" || e.k === "or" || e.k === "not")) return generate(e, fallback)
-      return (c) => enc(slow(c))
+      return generated(e) ? generate(e, fallback) : (c) => enc(slow(c))
     })
     return closures
   } finally {

@@ -1,5 +1,6 @@
 import { checkExpr, ITEM, type CheckEnv } from "./check.js"
 import { compileShared, type Closure, type Ctx } from "./compile.js"
+import { NOT_FAST } from "./fastNum.js"
 import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
@@ -67,7 +68,13 @@ const recordBuilder = (names: ReadonlyArray<string>, values: ReadonlyArray<Closu
 const isFor = (e: MapEntry): e is ForBlock => typeof e === "object" && e !== null && "for" in e && "map" in e
 
 /** `root`: index of the compiled root closure an expression field calls (known once all are compiled). */
-interface Built { readonly run: Closure; readonly type: Type; readonly root?: number }
+interface Built {
+  readonly run: Closure
+  readonly type: Type
+  readonly root?: number
+  /** A record's fields (for the whole-record function of the top level). */
+  readonly fields?: ReadonlyArray<readonly [string, Built]>
+}
 
 export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMapping => {
   const diagnostics: Array<MappingDiagnostic> = []
@@ -120,7 +127,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       build ??= recordBuilder(fields.map(([k]) => k), fields.map(([, f]) => (f.root !== undefined ? closures[f.root]! : f.run)))
       return build(c)
     }
-    return { run, type: T.record(types, Object.keys(types)) }
+    return { run, type: T.record(types, Object.keys(types)), fields }
   }
 
   const field = (entry: MapEntry, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built | undefined => {
@@ -176,10 +183,17 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
 
   const root = record(block, "", env.target, {})
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  const shared = compileShared(roots, bound)
+  const shared = compileShared(roots, bound, undefined, (root.fields ?? []).map(([k, f]) => [k, f.root ?? f.run] as const))
   closures.push(...shared.closures)
   const slotCount = shared.slotCount
+  const whole = shared.record
   const fn: Mapping = (inputs, rt = {}) => {
+    if (whole !== undefined) {
+      const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
+      const value = whole(c)
+      if (value !== NOT_FAST) return { ok: true, value, fx: c.fx }
+    }
+    // Field by field on a fresh context: the answer whenever the whole-record function has none.
     const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
     try {
       return { ok: true, value: root.run(c), fx: c.fx }

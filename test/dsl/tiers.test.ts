@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { compileExpression, compileMapping, T, type Runtime } from "../../dsl/index.js"
 import { compileOptions, type Tier } from "../../dsl/compile.js"
-import { lastScale, unitsOfNumber } from "../../dsl/fastNum.js"
-import { fromNumber } from "../../dsl/fixed.js"
+import { formatUnits, lastScale, ROUNDERS, unitsOfNumber } from "../../dsl/fastNum.js"
+import { formatFixed, Fixed, fromNumber, roundingModes, roundQuotient } from "../../dsl/fixed.js"
 import { amount, decimalText, ruleArbitrary } from "./generators.js"
 
 /**
@@ -111,6 +111,33 @@ describe("a quotient rounded at once", () => {
       if (!fast.ok) throw new Error(source)
       expect(fast.fn({ x }), source).toEqual({ ok: true, value: want, fx: [] })
     }
+  })
+})
+
+describe("the fast tier's integer division (no float modulo)", () => {
+  // Safe integers of every size, dense near 2^53 and near multiples of the divisor, where a
+  // float quotient rounds to the next integer.
+  const safeInt = fc.oneof(
+    fc.maxSafeInteger(), fc.integer({ min: -1e6, max: 1e6 }),
+    fc.integer({ min: 0, max: 1e6 }).map((k) => Number.MAX_SAFE_INTEGER - k), fc.integer({ min: 0, max: 1e6 }).map((k) => 2 ** 52 - k),
+  )
+  const divisor = fc.oneof(fc.integer({ min: 0, max: 15 }).map((k) => 10 ** k), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 16 }))
+
+  it("every rounder gives the bigint rounding of n ÷ d", () => {
+    fc.assert(fc.property(safeInt, divisor, fc.constantFrom(...roundingModes), fc.integer({ min: -3, max: 3 }), (n0, d, mode, off) => {
+      // n near a multiple of d (q·d + off) as well as anywhere.
+      const near = Math.trunc(n0 / d) * d + off
+      for (const n of [n0, Number.isSafeInteger(near) ? near : n0]) {
+        const want = Number(roundQuotient(BigInt(n), BigInt(d), mode))
+        expect(ROUNDERS[mode](n, d), `${mode}(${n}, ${d})`).toBe(want === 0 ? 0 : want)
+      }
+    }), { numRuns: 20000 })
+  })
+
+  it("prints units as fixed.ts does", () => {
+    fc.assert(fc.property(safeInt, fc.integer({ min: 0, max: 15 }), (u, s) => {
+      expect(formatUnits(u, s)).toBe(formatFixed(new Fixed(u, s)))
+    }), { numRuns: 5000 })
   })
 })
 
