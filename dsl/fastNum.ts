@@ -43,19 +43,14 @@ const up = (u: number, d: number): number => {
 /** n ÷ d rounded to an integer (d ≠ 0, both safe): % and exact division keep it integral. */
 type Rounder = (n: number, d: number) => number
 
-/**
- * Truncated n ÷ d (d > 0, both safe), the remainder left in REM with n's sign, as `%` gives it.
- * `%` on values V8 holds as doubles is a call to C's fmod (a sixth of the bench's profile).
- * The float quotient truncates to the exact one: it could only round up to an integer k from
+/*
+ * Integer division without `%`: `%` on values V8 holds as doubles is a call to C's fmod (a
+ * sixth of the bench's profile). For safe integers n and d > 0, Math.trunc(n / d) is the exact
+ * truncated quotient: the float quotient could only round up to an integer k from
  * x = k − r/d (1 ≤ r < d) if r/d were below half an ulp of x (≤ x·2^−53), i.e. r < n·2^−53 < 1.
- * Then |q·d| ≤ |n| is an exact product, and n − q·d an exact remainder.
+ * Then |q·d| ≤ |n| is an exact product and n − q·d the exact remainder (n's sign, as `%`).
+ * Written out in each user (no shared helper returning two values through a register).
  */
-let REM = 0
-const tdiv = (n: number, d: number): number => {
-  const q = Math.trunc(n / d)
-  REM = n - q * d
-  return q
-}
 
 /** Is the integer u a multiple of 10? (u / 10 is exact when it is, and at least 0.1 from an integer when not.) */
 const tens = (u: number): boolean => {
@@ -68,28 +63,28 @@ const tens = (u: number): boolean => {
  * root calls exactly one of them (monomorphic, inlinable).
  */
 export const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = {
-  down: (n, d) => z(tdiv(n, d)),
+  down: (n, d) => z(Math.trunc(n / d)),
   up: (n, d) => {
-    const q = tdiv(n, d)
-    return REM === 0 ? z(q) : n < 0 ? q - 1 : q + 1
+    const q = Math.trunc(n / d)
+    return n - q * d === 0 ? z(q) : n < 0 ? q - 1 : q + 1
   },
   ceil: (n, d) => {
-    const q = tdiv(n, d)
-    return REM > 0 ? q + 1 : z(q)
+    const q = Math.trunc(n / d)
+    return n - q * d > 0 ? q + 1 : z(q)
   },
   floor: (n, d) => {
-    const q = tdiv(n, d)
-    return REM < 0 ? q - 1 : z(q)
+    const q = Math.trunc(n / d)
+    return n - q * d < 0 ? q - 1 : z(q)
   },
   half_up: (n, d) => {
-    const q = tdiv(n, d)
-    const r = REM
+    const q = Math.trunc(n / d)
+    const r = n - q * d
     if (r === 0) return z(q)
     return (r < 0 ? -r : r) * 2 >= d ? (n < 0 ? q - 1 : q + 1) : z(q)
   },
   half_even: (n, d) => {
-    const q = tdiv(n, d)
-    const r = REM
+    const q = Math.trunc(n / d)
+    const r = n - q * d
     if (r === 0) return z(q)
     const twice = (r < 0 ? -r : r) * 2
     // q / 2 is exact: q is odd exactly when halving leaves a fraction.
@@ -196,11 +191,11 @@ export const formatUnits = (u: number, s: number): string => {
   const negative = u < 0
   const a = negative ? -u : u
   const p = POWN[s]!
-  const whole = tdiv(a, p)
-  const frac = REM
+  const whole = Math.trunc(a / p)
+  const frac = a - whole * p
   const table = FRACTIONS[s]
   const f = table !== undefined ? table[frac]! : String(frac).padStart(s, "0")
-  return negative ? "-" + whole + "." + f : whole + "." + f
+  return negative ? `-${whole}.${f}` : `${whole}.${f}`
 }
 
 /** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
@@ -299,14 +294,20 @@ const cmpUnits = (x: number, xs: number, y: number, ys: number): number => {
 }
 
 /** fx(x, from, to, on:) on units: the rate is looked up, recorded and multiplied in. */
-const fxUnits = (c: Ctx, x: number, xs: number, from: string, to: string, on: string): number => {
+const fxUnits = (c: Ctx, x: number, xs: number, from: string, to: string, on: string, site: RateSite): number => {
   if (from === to) {
     S = xs
     return x
   }
   const r = c.rt.rates?.(from, to, on)
   if (r === undefined) return retry()
-  const rate = rateOf(r.rate)
+  // A call site mostly sees one currency pair, so one rate text again and again.
+  let rate = site.rate
+  if (r.rate !== site.raw || rate === undefined) {
+    rate = rateOf(r.rate)
+    site.raw = r.rate
+    site.rate = rate
+  }
   if (rate === undefined) return retry()
   c.fx.push({ from, to, on, rate: rate.text, date: r.date, source: r.source })
   const u = x * rate.u
@@ -327,13 +328,18 @@ const lookupUnits = (c: Ctx, table: string, x: number, xs: number, percentKey: b
 }
 
 /** A date as the generic decoder reads it (its first ten characters), or RETRY. */
+let lastDate = ""
 const dateOf = (raw: unknown): string => {
+  if (raw === lastDate) return raw
   if (typeof raw !== "string" || raw.length < 10) return retry()
   for (let i = 0; i < 10; i++) {
     const ch = raw.charCodeAt(i)
     if (i === 4 || i === 7 ? ch !== 45 : ch < 48 || ch > 57) return retry()
   }
-  return raw.length === 10 ? raw : raw.slice(0, 10)
+  if (raw.length > 10) return raw.slice(0, 10)
+  // Records of a batch mostly carry the same day: the next one is then one string comparison.
+  lastDate = raw
+  return raw
 }
 
 /** A chain of record fields from a variable (`src.price`) as [variable, field names], if that is what `e` is. */
@@ -349,6 +355,8 @@ const recordPath = (e: TExpr): readonly [string, ReadonlyArray<string>] | undefi
 
 // A provider answers with the same few rate strings all day: parse and print each once.
 interface RateUnits { readonly u: number; readonly s: number; readonly text: string }
+/** The last rate an fx call site converted with. */
+interface RateSite { raw: string | number | undefined; rate: RateUnits | undefined }
 const rateCache = new Map<string | number, RateUnits | undefined>()
 const rateOf = (raw: string | number): RateUnits | undefined => {
   const known = rateCache.get(raw)
@@ -594,7 +602,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       out.push(`${t} = ${toCode};`)
       const dayCode: Array<string> = []
       const day = em.branch(() => genText(e.args[3]!, em, dayCode))
-      out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}); ${s} = sc(); }`)
+      out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}, ${em.ref({ raw: undefined, rate: undefined } satisfies RateSite)}); ${s} = sc(); }`)
       return [u, s]
     }
     case "lookup": {
