@@ -3,7 +3,7 @@ import { ITEM } from "./check.js"
 import {
   abs, add, bigUnits, cmp, fromBigUnits, div, Fixed, formatFixed, fromNumber, mul, neg, ONE, parseFixed, pow10, rescale, roundFixed, sub, toSmallInt, trimZeros,
 } from "./fixed.js"
-import { compileFastRecord, compileFastRoots } from "./fastNum.js"
+import { compileFastRecord, compileFastRoots, type FastRecord } from "./fastNum.js"
 import { DATE, DslFailure, tableRow, type EvalResult, type FxUse, type Runtime } from "./runtime.js"
 import * as Text from "./textFunctions.js"
 import type { TExpr } from "./typedAst.js"
@@ -197,7 +197,7 @@ export const compileShared = (
    * returns NOT_FAST when the caller must evaluate the fields one by one instead.
    */
   recordFields?: ReadonlyArray<readonly [name: string, field: number | Closure]>,
-): { readonly closures: Array<Closure>; readonly slotCount: number; readonly record?: (c: Ctx) => unknown } => {
+): { readonly closures: Array<Closure>; readonly slotCount: number; readonly record?: FastRecord } => {
   const counts = new Map<string, number>()
   for (const r of roots) countShared(r, counts)
   const current: SharePlan = { counts, slots: new Map() }

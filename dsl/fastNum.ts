@@ -184,6 +184,9 @@ const FRACTIONS: ReadonlyArray<ReadonlyArray<string> | undefined> = [undefined, 
   Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0")),
   Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"))]
 
+const WHOLES_MAX = 1 << 14
+const WHOLES: Array<string | undefined> = new Array(WHOLES_MAX)
+
 /** "11.90" from 1190 at scale 2: integer arithmetic, no intermediate objects. */
 export const formatUnits = (u: number, s: number): string => {
   if (s === 0) return String(z(u))
@@ -195,7 +198,9 @@ export const formatUnits = (u: number, s: number): string => {
   const frac = a - whole * p
   const table = FRACTIONS[s]
   const f = table !== undefined ? table[frac]! : String(frac).padStart(s, "0")
-  return negative ? `-${whole}.${f}` : `${whole}.${f}`
+  // The integer part with its point from a table for amounts below 2^14: one concatenation.
+  const w = whole < WHOLES_MAX ? (WHOLES[whole] ??= `${whole}.`) : `${whole}.`
+  return negative ? "-" + w + f : w + f
 }
 
 /** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
@@ -395,6 +400,13 @@ class Emitter {
     this.refs.push(x)
     return `K[${this.refs.length - 1}]`
   }
+  /** Whether the code reads or writes the context's slots (itself or through a closure). */
+  usesSlots = false
+  /** A closure the code calls with the context (which may use its slots). */
+  closure(f: Closure): string {
+    this.usesSlots = true
+    return this.ref(f)
+  }
   /** Emits code that runs only sometimes (a branch, a fallback): what it computes is not known after it. */
   branch<A>(f: () => A): A {
     const saved = this.known
@@ -441,7 +453,7 @@ type Code = readonly [u: string, s: string]
 
 const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
   if (!fastNumeric(e)) {
-    const g = em.ref(compile(e))
+    const g = em.closure(compile(e))
     const u = em.temp("u")
     const s = em.temp("s")
     out.push(`{ const v = ${g}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
@@ -462,6 +474,7 @@ const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
   const u = em.temp("u")
   const s = em.temp("s")
   const inner: Array<string> = []
+  em.usesSlots = true
   const [cu, cs] = em.branch(() => genNumNode(e, em, inner))
   out.push(`{ const h = c.slots[${slot}]; if (h !== undefined) { ${u} = unitsOfFixed(h); ${s} = sc(); } else {`, ...inner,
     `${u} = ${cu}; ${s} = ${cs}; c.slots[${slot}] = new Fixed(${u}, ${s}); attempt.filled[attempt.n++] = ${slot}; } }`)
@@ -481,7 +494,7 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
       const path = recordPath(e.target)
       if (path === undefined) {
         const o = em.temp("o")
-        out.push(`${o} = ${em.ref(compile(e.target))}(c); if (typeof ${o} !== "object" || ${o} === null) retry();`)
+        out.push(`${o} = ${em.closure(compile(e.target))}(c); if (typeof ${o} !== "object" || ${o} === null) retry();`)
         return decoded(`${o}[${JSON.stringify(e.name)}]`, e.type)
       }
       return decoded(`${genRecord(path[0], path[1], em, out)}[${JSON.stringify(e.name)}]`, e.type)
@@ -520,16 +533,23 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
     }
     case "call": return genCall(e as Extract<TExpr, { k: "call" }>, em, out, u, s)
     default: {
-      out.push(`{ const v = ${em.ref(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
+      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
       return [u, s]
     }
   }
 }
 
-const onePlusCode = (r: Code, em: Emitter, out: Array<string>): Code => {
-  const u = em.temp("u")
-  out.push(`${u} = up(1, ${r[1]}) + ${r[0]}; if (!safe(${u})) retry();`)
-  return [u, r[1]]
+/** 1 + rate (of vat_add/vat_strip), once per evaluation per rate expression. */
+const onePlus = (rate: TExpr, em: Emitter, out: Array<string>): Code => {
+  const compute = (o: Array<string>): Code => {
+    const [ru, rs] = genNum(rate, em, o)
+    const u = em.temp("u")
+    o.push(`${u} = up(1, ${rs}) + ${ru}; if (!safe(${u})) retry();`)
+    return [u, rs]
+  }
+  if (sharing === undefined) return compute(out)
+  const [u, s] = em.memoized(`1+${sharing.keyOf(rate)}`, out, compute)
+  return [u!, s!]
 }
 
 const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<string>, u: string, s: string): Code => {
@@ -541,7 +561,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       const x = e.args[0]!
       // The rounder is called from the generated code itself, so V8 inlines that one mode.
       const quotient = x.k === "arith" && x.op === "/" && isNumeric(x.type) ? [genNum(x.left, em, out), genNum(x.right, em, out)] as const
-        : x.k === "call" && x.fn === "vat_strip" && isNumeric(x.type) ? ((a: Code) => [a, onePlusCode(genNum(x.args[1]!, em, out), em, out)] as const)(genNum(x.args[0]!, em, out))
+        : x.k === "call" && x.fn === "vat_strip" && isNumeric(x.type) ? ((a: Code) => [a, onePlus(x.args[1]!, em, out)] as const)(genNum(x.args[0]!, em, out))
         : undefined
       if (quotient !== undefined) {
         const [[a, as], [b, bs]] = quotient
@@ -560,13 +580,13 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
     }
     case "vat_add": {
       const [a, as] = arg(0)
-      const [b, bs] = onePlusCode(arg(1), em, out)
+      const [b, bs] = onePlus(e.args[1]!, em, out)
       out.push(`${u} = ${a} * ${b}; if (!safe(${u})) retry(); ${u} = ${u} || 0; ${s} = ${as} + ${bs};`)
       return [u, s]
     }
     case "vat_strip": {
       const [a, as] = arg(0)
-      const [b, bs] = onePlusCode(arg(1), em, out)
+      const [b, bs] = onePlus(e.args[1]!, em, out)
       out.push(`${u} = divide(${a}, ${as}, ${b}, ${bs}); ${s} = sc();`)
       return [u, s]
     }
@@ -611,7 +631,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       return [u, s]
     }
     default: {
-      out.push(`{ const v = ${em.ref(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
+      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
       return [u, s]
     }
   }
@@ -622,7 +642,7 @@ const genText = (e: TExpr, em: Emitter, out: Array<string>): string => {
   if (e.k === "str") return JSON.stringify(e.value)
   const path = e.k === "field" ? recordPath(e.target) : undefined
   const t = e.type.t
-  if (e.k !== "field" || path === undefined || (t !== "date" && t !== "string")) return `${em.ref(compile(e))}(c)`
+  if (e.k !== "field" || path === undefined || (t !== "date" && t !== "string")) return `${em.closure(compile(e))}(c)`
   const [root, steps] = path
   return em.memoized(`${t}:${JSON.stringify([root, ...steps, e.name])}`, out, (o) => {
     const r = genRecord(root, steps, em, o)
@@ -668,7 +688,7 @@ const genBool = (e: TExpr, em: Emitter, out: Array<string>): string => {
     out.push(`${b} = !${a};`)
     return b
   }
-  out.push(`${b} = ${em.ref(compile(e))}(c);`)
+  out.push(`${b} = ${em.closure(compile(e))}(c);`)
   return b
 }
 
@@ -716,6 +736,9 @@ const genRoot = (e: TExpr, em: Emitter, out: Array<string>): string => {
   return t === "int" || t === "percent" ? `${em.ref(unitsEncoder(e.type))}(${u}, ${s})` : `formatUnits(${u}, ${s})`
 }
 
+/** A whole-record function; one that never touches the slots can run on a context without them. */
+export interface FastRecord { readonly run: (c: Ctx) => unknown; readonly usesSlots: boolean }
+
 /** What a record function returns when it cannot answer: the caller then runs the field closures. */
 export const NOT_FAST: unique symbol = Symbol("not fast")
 
@@ -734,7 +757,7 @@ export const compileFastRecord = (
   /** The roots' own closures (encoding their value), for roots this tier does not generate. */
   rootClosures: ReadonlyArray<Closure>,
   share: Sharing,
-): ((c: Ctx) => unknown) | undefined => {
+): FastRecord | undefined => {
   // A literal would treat that name as the prototype slot (mapping.ts keeps plain stores for it).
   if (fields.some(([name]) => name === "__proto__")) return undefined
   sharing = share
@@ -744,8 +767,8 @@ export const compileFastRecord = (
     // Values in field order: fx uses are recorded in the order the fields run.
     const values = fields.map(([, f]) => {
       const v = em.temp("v")
-      if (typeof f === "function") body.push(`${v} = ${em.ref(f)}(c);`)
-      else if (!generated(roots[f]!)) body.push(`${v} = ${em.ref(rootClosures[f]!)}(c);`)
+      if (typeof f === "function") body.push(`${v} = ${em.closure(f)}(c);`)
+      else if (!generated(roots[f]!)) body.push(`${v} = ${em.closure(rootClosures[f]!)}(c);`)
       else body.push(`${v} = ${genRoot(roots[f]!, em, body)};`)
       return v
     })
@@ -764,7 +787,7 @@ return (c) => {
   }
 }`
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    return new Function("H", "K", source)(helperRefs(), em.refs) as (c: Ctx) => unknown
+    return { run: new Function("H", "K", source)(helperRefs(), em.refs) as (c: Ctx) => unknown, usesSlots: em.usesSlots }
   } finally {
     sharing = undefined
   }
