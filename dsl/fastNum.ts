@@ -1,6 +1,6 @@
 import { ITEM } from "./check.js"
 import { attempt, compile, encoder, type Closure, type Ctx } from "./compile.js"
-import { div, DIVISION_SCALE, Fixed, formatFixed, fromNumber, parseFixed, type RoundingMode } from "./fixed.js"
+import { div, DIVISION_SCALE, Fixed, formatFixed, fromNumber, parseFixed, roundingModes, type RoundingMode } from "./fixed.js"
 import { tableRow } from "./runtime.js"
 import type { TExpr } from "./typedAst.js"
 import { isNumeric, nonNull, type Type } from "./types.js"
@@ -12,7 +12,7 @@ import { isNumeric, nonNull, type Type } from "./types.js"
  * beside them, so `round(vat_add(net, rate), 2)` allocates nothing between reading `net` and
  * printing "11.90". Scales follow exactly the rules of fixed.ts (the output text keeps its
  * scale, so they must). Helpers that decode or look up report the scale of the units they
- * return in the register `S`.
+ * return in the register `R.s` (an object field: generated code reads it without a call).
  *
  * Anything off the common path — a unit count beyond 2^53, a null, a missing rate, a division
  * by zero, a value in an unexpected shape — throws `RETRY`; the root then undoes the slots and
@@ -21,7 +21,7 @@ import { isNumeric, nonNull, type Type } from "./types.js"
  * where it answers, and test/dsl/tiers.test.ts checks it answers exactly like the generic tier.
  */
 /** The scale of the units the last helper returned. Evaluation is synchronous. */
-let S = 0
+const R = { s: 0 }
 
 const RETRY = { retry: true }
 const retry = (): never => {
@@ -59,38 +59,32 @@ const tens = (u: number): boolean => {
 }
 
 /**
- * n ÷ d rounded to an integer (d > 0, both safe), one function per mode so that a generated
- * root calls exactly one of them (monomorphic, inlinable).
+ * Statements setting `q` to n ÷ d rounded with `mode` (d > 0, both safe; n and d names or
+ * literals, `r` and `t` scratch locals). Generated code writes them out where it rounds (a
+ * call per rounding was a tenth of the bench's profile, and a record function is too large
+ * for V8 to inline its helpers), and ROUNDERS are the same statements as functions. The
+ * quotient is truncated, then moved one unit away from zero or towards ±∞ as the mode and the
+ * remainder say; `+ 0` turns a −0 into 0.
  */
-export const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = {
-  down: (n, d) => z(Math.trunc(n / d)),
-  up: (n, d) => {
-    const q = Math.trunc(n / d)
-    return n - q * d === 0 ? z(q) : n < 0 ? q - 1 : q + 1
-  },
-  ceil: (n, d) => {
-    const q = Math.trunc(n / d)
-    return n - q * d > 0 ? q + 1 : z(q)
-  },
-  floor: (n, d) => {
-    const q = Math.trunc(n / d)
-    return n - q * d < 0 ? q - 1 : z(q)
-  },
-  half_up: (n, d) => {
-    const q = Math.trunc(n / d)
-    const r = n - q * d
-    if (r === 0) return z(q)
-    return (r < 0 ? -r : r) * 2 >= d ? (n < 0 ? q - 1 : q + 1) : z(q)
-  },
-  half_even: (n, d) => {
-    const q = Math.trunc(n / d)
-    const r = n - q * d
-    if (r === 0) return z(q)
-    const twice = (r < 0 ? -r : r) * 2
+export const roundStatements = (mode: RoundingMode, n: string, d: string, q: string, r: string, t: string): string => {
+  const head = `${q} = Math.trunc(${n} / ${d}); ${r} = ${n} - ${q} * ${d};`
+  const away = `${q} = ${n} < 0 ? ${q} - 1 : ${q} + 1;`
+  switch (mode) {
+    case "down": return `${q} = Math.trunc(${n} / ${d}) + 0;`
+    case "up": return `${head} if (${r} !== 0) ${away} else ${q} += 0;`
+    case "ceil": return `${head} if (${r} > 0) ${q} += 1; else ${q} += 0;`
+    case "floor": return `${head} if (${r} < 0) ${q} -= 1; else ${q} += 0;`
+    case "half_up": return `${head} if ((${r} < 0 ? -${r} : ${r}) * 2 >= ${d}) ${away} else ${q} += 0;`
     // q / 2 is exact: q is odd exactly when halving leaves a fraction.
-    return twice > d || (twice === d && q / 2 !== Math.trunc(q / 2)) ? (n < 0 ? q - 1 : q + 1) : z(q)
-  },
+    case "half_even": return `${head} ${t} = (${r} < 0 ? -${r} : ${r}) * 2; if (${t} > ${d} || (${t} === ${d} && ${q} / 2 !== Math.trunc(${q} / 2))) ${away} else ${q} += 0;`
+  }
 }
+
+/** n ÷ d rounded to an integer (d > 0, both safe), per mode: roundStatements as functions. */
+export const ROUNDERS: Readonly<Record<RoundingMode, Rounder>> = Object.fromEntries(roundingModes.map((mode) =>
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  [mode, new Function("n", "d", `"use strict"; let q, r, t; ${roundStatements(mode, "n", "d", "q", "r", "t")} return q;`) as Rounder],
+)) as Record<RoundingMode, Rounder>
 
 /** n ÷ d rounded with the given mode, for a divisor of either sign. */
 const roundDiv = (n: number, d: number, round: Rounder): number => (d < 0 ? round(-n, -d) : round(n, d))
@@ -108,7 +102,7 @@ const roundUnits = (u: number, s: number, k: number, round: Rounder): number => 
 /** A JSON number as units; the same digits as fixed.ts's fromNumber (shortest round-trip form). */
 export const unitsOfNumber = (n: number): number => {
   if (safe(n)) {
-    S = 0
+    R.s = 0
     return z(n)
   }
   if (n < 1e9 && n > -1e9) {
@@ -117,17 +111,17 @@ export const unitsOfNumber = (n: number): number => {
     const m = Math.round(n * 100)
     if (m / 100 === n) {
       if (tens(m)) {
-        S = 1
+        R.s = 1
         return m / 10
       }
-      S = 2
+      R.s = 2
       return m
     }
     for (let k = 3; k <= 6; k++) {
       const p = POWN[k]!
       const m = Math.round(n * p)
       if (m / p === n) {
-        S = k
+        R.s = k
         return m
       }
     }
@@ -136,11 +130,11 @@ export const unitsOfNumber = (n: number): number => {
 }
 
 /** The scale register, for tests of the decoders. */
-export const lastScale = (): number => S
+export const lastScale = (): number => R.s
 
 const unitsOfFixed = (f: Fixed | undefined): number => {
   if (f === undefined || typeof f.u !== "number") return retry()
-  S = f.s
+  R.s = f.s
   return f.u
 }
 
@@ -160,7 +154,7 @@ const unitsOfText = (text: string): number => {
     else return unitsOfFixed(parseFixed(text))
   }
   if (first === len) return retry()
-  S = s < 0 ? 0 : s
+  R.s = s < 0 ? 0 : s
   return negative ? z(-n) : n
 }
 
@@ -172,7 +166,7 @@ const rawDecoder = (type: Type): ((raw: unknown) => number) => {
   return (raw) => {
     if (raw instanceof Fixed) return unitsOfFixed(raw)
     const u = plain(raw)
-    S += 2
+    R.s += 2
     return u
   }
 }
@@ -203,13 +197,31 @@ export const formatUnits = (u: number, s: number): string => {
   return negative ? "-" + w + f : w + f
 }
 
+/** "12." for 12: the integer part with its point, from the table below WHOLES_MAX. */
+const wholeDot = (w: number): string => (w < WHOLES_MAX ? (WHOLES[w] ??= `${w}.`) : `${w}.`)
+
+/**
+ * Statements setting `v` to formatUnits(u, k) for a scale k known when generating (a rounded
+ * amount's), written out in the record function: the same digits as formatUnits, tested
+ * against it through the tier tests.
+ */
+const formatStatements = (u: string, k: number, v: string, em: Emitter): string => {
+  if (k === 0) return `${v} = String(${u} + 0);`
+  const table = FRACTIONS[k]
+  if (table === undefined) return `${v} = formatUnits(${u}, ${k});`
+  const [a, w, t] = [em.temp("a"), em.temp("w"), em.temp("t")]
+  const f = em.ref(table)
+  return `${a} = ${u} < 0 ? -${u} : ${u}; ${w} = Math.trunc(${a} / ${POWN[k]!}); ${t} = ${w} < ${WHOLES_MAX} ? WHOLES[${w}] : undefined; if (${t} === undefined) ${t} = wholeDot(${w});`
+    + ` ${v} = ${u} < 0 ? "-" + ${t} + ${f}[${a} - ${w} * ${POWN[k]!}] : ${t} + ${f}[${a} - ${w} * ${POWN[k]!}];`
+}
+
 /** Drops trailing zeros from (u, s) down to scale `floor`; the result's scale lands in S. */
 const trimUnits = (u: number, s: number, floor: number): number => {
   while (s > floor && tens(u)) {
     u /= 10
     s--
   }
-  S = s
+  R.s = s
   return z(u)
 }
 
@@ -218,14 +230,14 @@ const unitsEncoder = (type: Type): ((u: number, s: number) => unknown) => {
   if (t.t === "int") {
     return (u, s) => {
       const w = trimUnits(u, s, 0)
-      return S === 0 ? w : formatUnits(u, s)
+      return R.s === 0 ? w : formatUnits(u, s)
     }
   }
   if (t.t === "percent") {
     return (u, s) => {
       if (s >= 2) return formatUnits(u, s - 2)
       const w = trimUnits(up(u, 2), s, 0)
-      return formatUnits(w, S)
+      return formatUnits(w, R.s)
     }
   }
   return formatUnits
@@ -275,7 +287,7 @@ const divide = (x: number, xs: number, y: number, ys: number): number => {
 const roundedQuotient = (x: number, xs: number, y: number, ys: number, k: number, mode: Rounder): number => {
   if (y === 0) return retry()
   if (quotientFits(x, xs, y, ys, k)) return roundDiv(Q.n, Q.d, mode)
-  return roundUnits(divide(x, xs, y, ys), S, k, mode)
+  return roundUnits(divide(x, xs, y, ys), R.s, k, mode)
 }
 
 /** Where roundedQuotient can divide straight to k places: the numerator and divisor, scaled. */
@@ -301,7 +313,7 @@ const cmpUnits = (x: number, xs: number, y: number, ys: number): number => {
 /** fx(x, from, to, on:) on units: the rate is looked up, recorded and multiplied in. */
 const fxUnits = (c: Ctx, x: number, xs: number, from: string, to: string, on: string, site: RateSite): number => {
   if (from === to) {
-    S = xs
+    R.s = xs
     return x
   }
   const r = c.rt.rates?.(from, to, on)
@@ -316,7 +328,7 @@ const fxUnits = (c: Ctx, x: number, xs: number, from: string, to: string, on: st
   if (rate === undefined) return retry()
   c.fx.push({ from, to, on, rate: rate.text, date: r.date, source: r.source })
   const u = x * rate.u
-  S = xs + rate.s
+  R.s = xs + rate.s
   return safe(u) ? u || 0 : retry()
 }
 
@@ -328,7 +340,7 @@ const lookupUnits = (c: Ctx, table: string, x: number, xs: number, percentKey: b
     if (!safe(u)) return retry()
   }
   u = trimUnits(u, xs, 0)
-  const row = tableRow(c.rt.tables?.[table], formatUnits(u, S))
+  const row = tableRow(c.rt.tables?.[table], formatUnits(u, R.s))
   return row === undefined || row === null ? retry() : dec(row)
 }
 
@@ -447,7 +459,7 @@ class Emitter {
 
 // Built on first use: `attempt` comes from compile.ts, which imports this module.
 let helpers: Record<string, unknown> | undefined
-const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, sc } = H;`
+const H = `const { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, R, WHOLES, wholeDot } = H;`
 
 type Code = readonly [u: string, s: string]
 
@@ -456,7 +468,7 @@ const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
     const g = em.closure(compile(e))
     const u = em.temp("u")
     const s = em.temp("s")
-    out.push(`{ const v = ${g}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
+    out.push(`{ const v = ${g}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = R.s; }`)
     return [u, s]
   }
   if (e.k === "num") return [`(${e.value.u})`, String(e.value.s)]
@@ -476,7 +488,7 @@ const genNum = (e: TExpr, em: Emitter, out: Array<string>): Code => {
   const inner: Array<string> = []
   em.usesSlots = true
   const [cu, cs] = em.branch(() => genNumNode(e, em, inner))
-  out.push(`{ const h = c.slots[${slot}]; if (h !== undefined) { ${u} = unitsOfFixed(h); ${s} = sc(); } else {`, ...inner,
+  out.push(`{ const h = c.slots[${slot}]; if (h !== undefined) { ${u} = unitsOfFixed(h); ${s} = R.s; } else {`, ...inner,
     `${u} = ${cu}; ${s} = ${cs}; c.slots[${slot}] = new Fixed(${u}, ${s}); attempt.filled[attempt.n++] = ${slot}; } }`)
   return [u, s]
 }
@@ -485,7 +497,7 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
   const u = em.temp("u")
   const s = em.temp("s")
   const decoded = (raw: string, type: Type): Code => {
-    out.push(`${u} = ${em.ref(rawDecoder(type))}(${raw}); ${s} = sc();`)
+    out.push(`${u} = ${em.ref(rawDecoder(type))}(${raw}); ${s} = R.s;`)
     return [u, s]
   }
   switch (e.k) {
@@ -518,7 +530,7 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
           out.push(`${u} = ${a} * ${b}; if (!safe(${u})) retry(); ${u} = ${u} || 0; ${s} = ${as} + ${bs};`)
           return [u, s]
         default:
-          out.push(`${u} = divide(${a}, ${as}, ${b}, ${bs}); ${s} = sc();`)
+          out.push(`${u} = divide(${a}, ${as}, ${b}, ${bs}); ${s} = R.s;`)
           return [u, s]
       }
     }
@@ -533,7 +545,7 @@ const genNumNode = (e: TExpr, em: Emitter, out: Array<string>): Code => {
     }
     case "call": return genCall(e as Extract<TExpr, { k: "call" }>, em, out, u, s)
     default: {
-      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
+      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = R.s; }`)
       return [u, s]
     }
   }
@@ -557,7 +569,9 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
   switch (e.fn) {
     case "round": {
       const k = e.opts.scale ?? 0
-      const mode = em.ref(ROUNDERS[e.opts.mode ?? "half_up"])
+      const modeName = e.opts.mode ?? "half_up"
+      const mode = em.ref(ROUNDERS[modeName])
+      const inline = (n: string, d: string): string => roundStatements(modeName, n, d, u, em.temp("r"), em.temp("t"))
       const x = e.args[0]!
       // The rounder is called from the generated code itself, so V8 inlines that one mode.
       const quotient = x.k === "arith" && x.op === "/" && isNumeric(x.type) ? [genNum(x.left, em, out), genNum(x.right, em, out)] as const
@@ -570,10 +584,11 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
         // See roundedQuotient: the same test, with the division done here when it passes.
         out.push(`if (${b} === 0) retry();`,
           `if (!quotientFits(${a}, ${as}, ${b}, ${bs}, ${k})) ${u} = roundedQuotient(${a}, ${as}, ${b}, ${bs}, ${k}, ${mode});`,
-          `else { ${n} = Q.n; ${d} = Q.d; ${u} = ${d} < 0 ? ${mode}(-${n}, -${d}) : ${mode}(${n}, ${d}); }`)
+          `else { ${n} = Q.n; ${d} = Q.d; if (${d} < 0) { ${n} = -${n}; ${d} = -${d}; } ${inline(n, d)} }`)
       } else {
         const [a, as] = genNum(x, em, out)
-        out.push(`if (${as} <= ${k}) ${u} = up(${a}, ${k} - ${as}); else if (${as} - ${k} > 15) retry(); else ${u} = ${mode}(${a}, POWN[${as} - ${k}]);`)
+        const p = em.temp("p")
+        out.push(`if (${as} <= ${k}) ${u} = up(${a}, ${k} - ${as}); else if (${as} - ${k} > 15) retry(); else { ${p} = POWN[${as} - ${k}]; ${inline(a, p)} }`)
       }
       // The scale is a constant the encoder can use (a rounded amount prints its k places).
       return [u, String(k)]
@@ -587,7 +602,7 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
     case "vat_strip": {
       const [a, as] = arg(0)
       const [b, bs] = onePlus(e.args[1]!, em, out)
-      out.push(`${u} = divide(${a}, ${as}, ${b}, ${bs}); ${s} = sc();`)
+      out.push(`${u} = divide(${a}, ${as}, ${b}, ${bs}); ${s} = R.s;`)
       return [u, s]
     }
     case "percent": {
@@ -622,16 +637,16 @@ const genCall = (e: Extract<TExpr, { k: "call" }>, em: Emitter, out: Array<strin
       out.push(`${t} = ${toCode};`)
       const dayCode: Array<string> = []
       const day = em.branch(() => genText(e.args[3]!, em, dayCode))
-      out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}, ${em.ref({ raw: undefined, rate: undefined } satisfies RateSite)}); ${s} = sc(); }`)
+      out.push(`if (${f} === ${t}) { ${u} = ${a}; ${s} = ${as}; } else {`, ...dayCode, `${u} = fxUnits(c, ${a}, ${as}, ${f}, ${t}, ${day}, ${em.ref({ raw: undefined, rate: undefined } satisfies RateSite)}); ${s} = R.s; }`)
       return [u, s]
     }
     case "lookup": {
       const [a, as] = arg(0)
-      out.push(`${u} = lookupUnits(c, ${JSON.stringify(e.opts.table ?? "")}, ${a}, ${as}, ${e.opts.percentKey === true}, ${em.ref(rawDecoder(e.type))}); ${s} = sc();`)
+      out.push(`${u} = lookupUnits(c, ${JSON.stringify(e.opts.table ?? "")}, ${a}, ${as}, ${e.opts.percentKey === true}, ${em.ref(rawDecoder(e.type))}); ${s} = R.s;`)
       return [u, s]
     }
     default: {
-      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = sc(); }`)
+      out.push(`{ const v = ${em.closure(compile(e))}(c); ${u} = v instanceof Fixed ? unitsOfFixed(v) : retry(); ${s} = R.s; }`)
       return [u, s]
     }
   }
@@ -721,7 +736,7 @@ return (c) => {
 }
 
 const helperRefs = (): Record<string, unknown> =>
-  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, sc: (): number => S }
+  helpers ??= { retry, up, POWN, Q, quotientFits, roundUnits, roundedQuotient, divide, cmpUnits, unitsOfFixed, safe, Fixed, attempt, fxUnits, lookupUnits, dateOf, formatUnits, R, WHOLES, wholeDot }
 
 /** A root this tier generates code for (else it runs its generic closure). */
 const generated = (e: TExpr): boolean =>
@@ -732,6 +747,11 @@ const genRoot = (e: TExpr, em: Emitter, out: Array<string>): string => {
   if (!isNumeric(e.type)) return genBool(e, em, out)
   const [u, s] = genNum(e, em, out)
   const t = nonNull(e.type).t
+  if (t !== "int" && t !== "percent" && /^\d+$/.test(s)) {
+    const v = em.temp("v")
+    out.push(formatStatements(u, Number(s), v, em))
+    return v
+  }
   // Decimals and money print their units at their scale (often a constant: a rounded amount's).
   return t === "int" || t === "percent" ? `${em.ref(unitsEncoder(e.type))}(${u}, ${s})` : `formatUnits(${u}, ${s})`
 }
