@@ -1,6 +1,6 @@
 import { checkExpr, ITEM, type CheckEnv } from "./check.js"
 import { compileShared, type Closure, type Ctx } from "./compile.js"
-import { NOT_FAST } from "./fastNum.js"
+import { declined, NOT_FAST } from "./fastNum.js"
 import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
@@ -206,6 +206,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: wholeSlots === 0 ? NO_SLOTS : new Array(wholeSlots) }
       const value = whole(c)
       if (value !== NOT_FAST) return { ok: true, value, fx: c.fx }
+      declined.n++
     }
     // Field by field on a fresh context: the answer whenever the whole-record function has none.
     const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
