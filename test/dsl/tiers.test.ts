@@ -143,7 +143,8 @@ describe("a whole-record function (fields sharing record reads and subexpression
         expect(fast.fn(vars, rt), `${JSON.stringify(block)} on ${JSON.stringify(vars)}`).toEqual(generic.fn(vars, rt))
       }
     }), { numRuns: 200 })
-    expect(mapped).toBeGreaterThan(150)
+    // Rules converting to AED or RON do not combine with EUR amounts (DSL213): those blocks are skipped.
+    expect(mapped).toBeGreaterThan(100)
   })
 
   it("answers well-formed records itself, whichever branch ran first", () => {
