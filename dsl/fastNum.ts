@@ -7,15 +7,16 @@ import { isNumeric, nonNull, type Type } from "./types.js"
 
 /**
  * The allocation-free tier of the fast evaluator. Generic closures (compile.ts) pass a `Fixed`
- * object between every two operations; here a numeric or bool root is generated as one JS
- * function whose intermediate units are plain JS numbers in local variables, with their scales
- * beside them, so `round(vat_add(net, rate), 2)` allocates nothing between reading `net` and
- * printing "11.90". Scales follow exactly the rules of fixed.ts (the output text keeps its
+ * object between every two operations; here a numeric or bool root, or a mapping's whole
+ * top-level record (compileFastRecord), is generated as one JS function whose intermediate
+ * units are plain JS numbers in local variables, with their scales beside them, so
+ * `round(vat_add(net, rate), 2)` allocates nothing between reading `net` and printing "11.90". Scales follow exactly the rules of fixed.ts (the output text keeps its
  * scale, so they must). Helpers that decode or look up report the scale of the units they
  * return in the register `R.s` (an object field: generated code reads it without a call).
  *
  * Anything off the common path — a unit count beyond 2^53, a null, a missing rate, a division
- * by zero, a value in an unexpected shape — throws `RETRY`; the root then undoes the slots and
+ * by zero, a value in an unexpected shape — throws `RETRY`; a record function then declines
+ * (NOT_FAST) and its fields run one by one; a root's function undoes the slots and
  * fx uses of its attempt and evaluates the same expression with the generic closures, which
  * own every error message, `??` fallback and bigint case. So this tier only has to be right
  * where it answers, and test/dsl/tiers.test.ts checks it answers exactly like the generic tier.
@@ -40,7 +41,7 @@ const up = (u: number, d: number): number => {
   return safe(r) ? r : retry()
 }
 
-/** n ÷ d rounded to an integer (d ≠ 0, both safe): % and exact division keep it integral. */
+/** n ÷ d rounded to an integer (d > 0, both safe). */
 type Rounder = (n: number, d: number) => number
 
 /*
