@@ -346,7 +346,8 @@ const lookupUnits = (c: Ctx, table: string, x: number, xs: number, percentKey: b
 }
 
 /** A date as the generic decoder reads it (its first ten characters), or RETRY. */
-let lastDate = ""
+// Starts as a day the check below accepts anyway, so a first "" is not taken for a known day.
+let lastDate = "0000-00-00"
 const dateOf = (raw: unknown): string => {
   if (raw === lastDate) return raw
   if (typeof raw !== "string" || raw.length < 10) return retry()
