@@ -434,6 +434,10 @@ const signatures: Record<string, Signature> = {
     check: (c, e) => {
       const x = arg(c, e.args[0]!, (t) => t.t === "int" || t.t === "decimal" || t.t === "money", "an amount", e.fn)
       const currency = e.args[1]!.kind === "string" ? currencyArg(c, e.args[1]) : (c.error("DSL205", "money() currency must be a code such as \"EUR\"", e.args[1]!.span), undefined)
+      // money() names the currency of a number; relabelling an amount would skip the conversion.
+      if (x.type.t === "money" && currency !== undefined && x.type.currency !== currency) {
+        c.error("DSL213", `money() cannot make ${show(x.type)}${x.type.currency === undefined ? " (a currency known only at run time)" : ""} into ${currency}`, e.args[0]!.span, `convert it: fx(<amount>, <its currency>, "${currency}", on: <date>)`)
+      }
       return callNode(c, e, [x], T.money(currency), currency !== undefined ? { currency } : {})
     },
   },

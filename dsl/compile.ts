@@ -3,7 +3,7 @@ import { ITEM } from "./check.js"
 import {
   abs, add, bigUnits, cmp, fromBigUnits, div, Fixed, formatFixed, fromNumber, mul, neg, ONE, parseFixed, pow10, rescale, roundFixed, sub, toSmallInt, trimZeros,
 } from "./fixed.js"
-import { compileFastRoots } from "./fastNum.js"
+import { compileFastRecord, compileFastRoots, type FastRecord } from "./fastNum.js"
 import { DATE, DslFailure, tableRow, type EvalResult, type FxUse, type Runtime } from "./runtime.js"
 import * as Text from "./textFunctions.js"
 import type { TExpr } from "./typedAst.js"
@@ -191,7 +191,13 @@ export const compileShared = (
   /** Names bound per list element (`item`, `as:` names): what mentions them is never shared. */
   loopNames: ReadonlySet<string> = new Set([ITEM]),
   tier: Tier = compileOptions.tier,
-): { readonly closures: Array<Closure>; readonly slotCount: number } => {
+  /**
+   * The top-level output record, if the roots belong to a mapping: each field's root index or
+   * its own closure. On the fast tier it becomes one generated function (`record`) that
+   * returns NOT_FAST when the caller must evaluate the fields one by one instead.
+   */
+  recordFields?: ReadonlyArray<readonly [name: string, field: number | Closure]>,
+): { readonly closures: Array<Closure>; readonly slotCount: number; readonly record?: FastRecord } => {
   const counts = new Map<string, number>()
   for (const r of roots) countShared(r, counts)
   const current: SharePlan = { counts, slots: new Map() }
@@ -199,10 +205,14 @@ export const compileShared = (
   boundNames = loopNames
   try {
     const generic = roots.map(compile)
-    const closures = tier === "generic"
-      ? generic.map((f, i) => { const enc = encoder(roots[i]!.type); return (c: Ctx) => enc(f(c)) })
-      : compileFastRoots(roots, generic, { counts, keyOf, bound: loopNames, slotOf: (key) => current.slots.get(key) })
-    return { closures, slotCount: current.slots.size }
+    if (tier === "generic") {
+      const closures = generic.map((f, i) => { const enc = encoder(roots[i]!.type); return (c: Ctx) => enc(f(c)) })
+      return { closures, slotCount: current.slots.size }
+    }
+    const share = { counts, keyOf, bound: loopNames, slotOf: (key: string) => current.slots.get(key) }
+    const closures = compileFastRoots(roots, generic, share)
+    const record = recordFields === undefined ? undefined : compileFastRecord(recordFields, roots, closures, share)
+    return record === undefined ? { closures, slotCount: current.slots.size } : { closures, slotCount: current.slots.size, record }
   } finally {
     plan = undefined
     boundNames = new Set([ITEM])

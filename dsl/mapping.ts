@@ -1,11 +1,13 @@
 import { checkExpr, ITEM, type CheckEnv } from "./check.js"
 import { compileShared, type Closure, type Ctx } from "./compile.js"
+import { declined, NOT_FAST } from "./fastNum.js"
 import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
 import { parse } from "./parse.js"
 import { DslFailure, type EvalResult, type Runtime } from "./runtime.js"
-import { assignable, isNullable, nonNull, show, T, type Type } from "./types.js"
+import { fitTarget } from "./targetFit.js"
+import { assignable, nonNull, show, T, type Type } from "./types.js"
 
 /**
  * A pipeline `map:` block: target field → expression text, a nested block for a nested
@@ -64,10 +66,19 @@ const recordBuilder = (names: ReadonlyArray<string>, values: ReadonlyArray<Closu
   return (c) => build(values, c)
 }
 
+/** The slots of a record function that never uses them: nothing is ever stored there. */
+const NO_SLOTS: Array<unknown> = Object.freeze([]) as unknown as Array<unknown>
+
 const isFor = (e: MapEntry): e is ForBlock => typeof e === "object" && e !== null && "for" in e && "map" in e
 
 /** `root`: index of the compiled root closure an expression field calls (known once all are compiled). */
-interface Built { readonly run: Closure; readonly type: Type; readonly root?: number }
+interface Built {
+  readonly run: Closure
+  readonly type: Type
+  readonly root?: number
+  /** A record's fields (for the whole-record function of the top level). */
+  readonly fields?: ReadonlyArray<readonly [string, Built]>
+}
 
 export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMapping => {
   const diagnostics: Array<MappingDiagnostic> = []
@@ -101,13 +112,22 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         diagnostics.push({ code: "DSL301", message: `the target has no field "${key}"`, span: spanAt("", 0), fieldPath: here, source: "", ...(guess !== undefined ? { hint: `did you mean ${guess}?` } : {}) })
         continue
       }
+      const reported = diagnostics.length
       const built = field(entry, here, want, scope)
       if (built === undefined) continue
-      if (want !== undefined && !assignable(built.type, want)) {
-        diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt(typeof entry === "string" ? entry : "", 0, typeof entry === "string" ? entry.length : 1), fieldPath: here, source: typeof entry === "string" ? entry : "", ...(isNullable(built.type) && !isNullable(want) ? { hint: "the value may be null: add ?? <default>" } : {}) })
+      let type = built.type
+      if (want !== undefined && built.root !== undefined) {
+        // An expression: its checked tree tells enum literals and run-time currencies apart.
+        const fit = fitTarget(roots[built.root]!, want)
+        const source = typeof entry === "string" ? entry : String(entry)
+        if (fit.ok) type = fit.type
+        else diagnostics.push({ ...fit.diagnostic, fieldPath: here, source })
+      } else if (want !== undefined && diagnostics.length === reported && !assignable(built.type, want)) {
+        // A nested block or list whose own fields all fit (else they said so already).
+        diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt("", 0), fieldPath: here, source: "" })
       }
       fields.push([key, built])
-      types[key] = built.type
+      types[key] = type
     }
     if (targetFields !== undefined && rec?.t === "record") {
       for (const k of rec.required ?? []) {
@@ -120,7 +140,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       build ??= recordBuilder(fields.map(([k]) => k), fields.map(([, f]) => (f.root !== undefined ? closures[f.root]! : f.run)))
       return build(c)
     }
-    return { run, type: T.record(types, Object.keys(types)) }
+    return { run, type: T.record(types, Object.keys(types)), fields }
   }
 
   const field = (entry: MapEntry, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built | undefined => {
@@ -176,10 +196,19 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
 
   const root = record(block, "", env.target, {})
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  const shared = compileShared(roots, bound)
+  const shared = compileShared(roots, bound, undefined, (root.fields ?? []).map(([k, f]) => [k, f.root ?? f.run] as const))
   closures.push(...shared.closures)
   const slotCount = shared.slotCount
+  const whole = shared.record?.run
+  const wholeSlots = shared.record?.usesSlots === true ? slotCount : 0
   const fn: Mapping = (inputs, rt = {}) => {
+    if (whole !== undefined) {
+      const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: wholeSlots === 0 ? NO_SLOTS : new Array(wholeSlots) }
+      const value = whole(c)
+      if (value !== NOT_FAST) return { ok: true, value, fx: c.fx }
+      declined.n++
+    }
+    // Field by field on a fresh context: the answer whenever the whole-record function has none.
     const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
     try {
       return { ok: true, value: root.run(c), fx: c.fx }

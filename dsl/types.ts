@@ -58,7 +58,7 @@ export const show = (t: Type): string => {
 /**
  * Can a value of type `from` be used where `to` is expected? Widening only where no meaning
  * is lost: int → decimal, int/decimal → money (an amount the schema calls money), enum →
- * string, T → T?, null → T?. Percent never converts implicitly.
+ * string, T → T?, null → T?, money(CUR) → money. Percent never converts implicitly.
  */
 export const assignable = (from: Type, to: Type): boolean => {
   if (from.t === "error" || to.t === "error") return true
@@ -66,7 +66,8 @@ export const assignable = (from: Type, to: Type): boolean => {
   if (from.t === "nullable" || from.t === "null") return false
   switch (to.t) {
     case "decimal": return from.t === "decimal" || from.t === "int"
-    case "money": return (from.t === "money" && (from.currency === undefined || to.currency === undefined || from.currency === to.currency)) || from.t === "decimal" || from.t === "int"
+    // Money of a currency known only at run time never fits a fixed currency (see targetFit.ts).
+    case "money": return (from.t === "money" && (to.currency === undefined || from.currency === to.currency)) || from.t === "decimal" || from.t === "int"
     case "string": return from.t === "string" || from.t === "enum"
     case "enum": return from.t === "enum" && from.values.every((v) => to.values.includes(v))
     case "list": return from.t === "list" && assignable(from.of, to.of)

@@ -77,10 +77,11 @@ export const compileFlow = (
   } else if (isRecord(config["map"])) {
     let block = config["map"] as MapBlock
     for (const [field, source] of Object.entries(overrides)) block = withOverride(block, field.split("."), source)
-    // The target record was checked when the pipeline was loaded (validate's DSL checker, which
-    // knows that a quoted literal fits an enum field); what leaves the map is decoded again at
-    // the connector's boundary, so no output reaches an API unchecked.
-    const mapping = compileMapping(block, env)
+    // Checked against the flow's target record: every field fits its target type (a quoted
+    // literal an enum member, money of a run-time currency only through fx to the target's
+    // currency), unknown fields and unmapped required ones are errors. What leaves the map is
+    // decoded again at the connector's boundary.
+    const mapping = compileMapping(block, { ...env, target: typeFromJsonSchema(flow.target) })
     if (mapping.ok) produce = mapping.fn
     else problems.push(...mapping.diagnostics.map((d) => `map.${d.fieldPath}: ${formatDiagnostic(d.source, d)}`))
   } else {

@@ -1,4 +1,4 @@
-import { assignable, compileExpression, showType, T, typeFromJsonSchema, type CheckEnv, type Type } from "../../dsl/index.js"
+import { compileExpression, fitTarget, showType, T, typeFromJsonSchema, type CheckEnv, type Type } from "../../dsl/index.js"
 import type { ExpressionChecker, ExpressionContext, ExpressionProblem } from "./ExpressionChecker.js"
 import type { ExpressionSite } from "./ExpressionSites.js"
 import type { JsonSchema } from "./flowTypes.js"
@@ -95,15 +95,14 @@ export const dslExpressionChecker: ExpressionChecker = {
         : [{ code: "DSL303", message: `"for" needs a list, got ${showType(compiled.type)}` }]
     }
     const expected = expectation(site, context)
-    if (expected === undefined || assignable(compiled.type, expected.type)) return []
-    // a string literal may fill an enum field when it names a member ('"gross"' for taxType)
-    const wanted = expected.type.t === "nullable" ? expected.type.of : expected.type
-    if (wanted.t === "enum" && compiled.checked.k === "str") {
-      const value = compiled.checked.value
-      return wanted.values.includes(value)
-        ? []
-        : [{ code: "DSL212", message: `"${value}" is not one of ${wanted.values.map((v) => `"${v}"`).join(", ")} (${expected.what})` }]
-    }
+    if (expected === undefined) return []
+    // The same fit the engine's compiled flow checks: a quoted literal fills an enum field when
+    // it names a member ('"gross"' for taxType), money of a run-time currency needs fx.
+    const fit = fitTarget(compiled.checked, expected.type)
+    if (fit.ok) return []
+    const d = fit.diagnostic
+    const hint = d.hint === undefined ? "" : `; ${d.hint}`
+    if (d.code !== "DSL303") return [{ code: d.code, offset: d.span.offset, message: `${d.message} (${expected.what}${hint})` }]
     return [{
       code: site.role === "map" ? "DSL303" : "DSL210",
       message: `${showType(compiled.type)} where ${expected.what} expects ${showType(expected.type)}`,

@@ -1,5 +1,6 @@
 import { Effect, Layer } from "effect"
-import { assignable, checkExpr, compileExpression, showType, T, typeFromJsonSchema, type Diagnostic, type Type } from "../../dsl/index.js"
+import { checkExpr, compileExpression, fitTarget, showType, T, typeFromJsonSchema, type Diagnostic, type Type } from "../../dsl/index.js"
+import type { TExpr } from "../../dsl/typedAst.js"
 import { evaluator } from "../../dsl/compile.js"
 import { fromJsonLogic } from "../../dsl/jsonLogic.js"
 import { flowTypes } from "../pipeline/flowTypes.js"
@@ -75,28 +76,30 @@ const checkExpression = (body: ExpressionBody, context: RuleContext): Effect.Eff
     inputs,
     tables: Object.fromEntries([...context.tables].map(([name, table]) => [name, valueTypes[table.valueType]])),
   }
-  let compiled: { type: Type; fn: ReturnType<typeof evaluator> }
+  let compiled: { type: Type; checked: TExpr; fn: ReturnType<typeof evaluator> }
   if (body.language === "dsl") {
     if (typeof body.source !== "string") return Effect.fail([{ code: "RULE030", path: "source", message: "a DSL rule's source must be text" }])
     const result = compileExpression(body.source, env)
     if (!result.ok) return Effect.fail(sourceProblems(result.diagnostics))
-    compiled = { type: result.type, fn: result.fn }
+    compiled = { type: result.type, checked: result.checked, fn: result.fn }
   } else {
     const ast = fromJsonLogic(body.source)
     if (!ast.ok) return Effect.fail(sourceProblems(ast.diagnostics))
     const checked = checkExpr(ast.expr, env)
     if (checked.diagnostics.length > 0) return Effect.fail(sourceProblems(checked.diagnostics))
-    compiled = { type: checked.expr.type, fn: evaluator(checked.expr) }
+    compiled = { type: checked.expr.type, checked: checked.expr, fn: evaluator(checked.expr) }
   }
   if (body.field !== undefined) {
     const expected = fieldType(typeFromJsonSchema(flow.target), body.field)
     if (expected === undefined) {
       return Effect.fail([{ code: "RULE031", path: "field", message: `the ${body.flow} flow's target has no field "${body.field}"` }])
     }
-    if (!assignable(compiled.type, expected)) {
+    // The fit a pipeline's map field gets (an enum member literal, no run-time currency into a fixed one).
+    const fit = fitTarget(compiled.checked, expected)
+    if (!fit.ok) {
       return Effect.fail([{
         code: "RULE032", path: "source",
-        message: `the rule yields ${showType(compiled.type)} but field "${body.field}" takes ${showType(expected)}`,
+        message: `the rule yields ${showType(compiled.type)} but field "${body.field}" takes ${showType(expected)}: ${fit.diagnostic.message}${fit.diagnostic.hint === undefined ? "" : ` (${fit.diagnostic.hint})`}`,
       }])
     }
   }

@@ -77,6 +77,74 @@ describe("record mappings", () => {
   })
 })
 
+describe("the target type decides", () => {
+  const kinds = T.record({ kind: T.enum(["gross", "net", "vatfree"]), note: T.nullable(T.enum(["a", "b"])) }, ["kind"])
+  const inputs = { src: T.record({ net: T.bool, title: T.string }, ["net", "title"]) }
+
+  it("a quoted literal fills an enum field when it is a member, also chosen by if or ??", () => {
+    const m = compileMapping({ kind: "if src.net then \"net\" else \"gross\"", note: "\"a\"" }, { inputs, target: kinds })
+    if (!m.ok) throw new Error(JSON.stringify(m.diagnostics))
+    expect(m.type).toEqual(T.record({ kind: T.enum(["net", "gross"]), note: T.enum(["a"]) }, ["kind", "note"]))
+    expect(m.fn({ src: { net: true, title: "x" } })).toEqual({ ok: true, value: { kind: "net", note: "a" }, fx: [] })
+  })
+
+  it("a literal that is not a member is DSL212 at its characters, with the member it resembles", () => {
+    const kind = "if src.net then \"net\" else \"gros\""
+    const m = compileMapping({ kind }, { inputs, target: kinds })
+    expect(m.ok ? [] : m.diagnostics.map((d) => [d.fieldPath, d.code, d.message, d.hint, d.span.offset])).toEqual([
+      ["kind", "DSL212", "\"gros\" is not one of \"gross\", \"net\", \"vatfree\"", "did you mean \"gross\"?", kind.indexOf("\"gros\"")],
+    ])
+  })
+
+  it("text that is not a literal still does not fit an enum field (DSL303)", () => {
+    const m = compileMapping({ kind: "src.title" }, { inputs, target: kinds })
+    expect(m.ok ? [] : m.diagnostics.map((d) => d.code)).toEqual(["DSL303"])
+  })
+
+  it("nested records and list elements holding member literals fit their targets", () => {
+    const target = T.record({ lines: T.list(T.record({ unit: T.record({ kind: T.enum(["gross", "net"]) }, ["kind"]) }, ["unit"])) }, ["lines"])
+    const m = compileMapping({ lines: { for: "[1, 2]", map: { unit: { kind: "\"gross\"" } } } }, { inputs, target })
+    expect(m.ok ? m.fn({ src: {} }) : m.diagnostics).toEqual({ ok: true, fx: [], value: { lines: [{ unit: { kind: "gross" } }, { unit: { kind: "gross" } }] } })
+  })
+
+  describe("money whose currency is known only at run time", () => {
+    const order = { src: T.record({ amount: T.money(), currency: T.string, on: T.date, eur: T.money("EUR") }, ["amount", "currency", "on", "eur"]) }
+    const eur = T.record({ price: T.money("EUR") }, ["price"])
+    const codes = (price: string, target = eur) => {
+      const m = compileMapping({ price }, { inputs: order, target })
+      return m.ok ? [] : m.diagnostics.map((d) => [d.code, d.hint])
+    }
+    const hint = "convert it: fx(<amount>, <its currency>, \"EUR\", on: <date>); it stays as it is when the currencies agree"
+
+    it("does not fill a money(EUR) field, nor does arithmetic on it", () => {
+      expect(codes("src.amount")).toEqual([["DSL213", hint]])
+      expect(codes("round(src.amount * 2, 2)")).toEqual([["DSL213", hint]])
+      expect(codes("fx(src.eur, \"EUR\", src.currency, on: src.on, default: 0)")).toEqual([["DSL213", hint]])
+    })
+
+    it("is not relabelled by money()", () => {
+      expect(codes("money(src.amount, \"EUR\")").map(([c]) => c)).toEqual(["DSL213"])
+      expect(codes("money(src.eur, \"USD\")").map(([c]) => c)).toEqual(["DSL213"])
+      expect(codes("money(src.eur, \"EUR\")")).toEqual([])
+    })
+
+    it("fills it once converted with fx to EUR; unchanged when the order is in EUR, at the recorded rate when not", () => {
+      expect(codes("round(fx(src.amount, src.currency, \"EUR\", on: src.on) ?? 0, 4)")).toEqual([])
+      const m = compileMapping({ price: "round(fx(src.amount, src.currency, \"EUR\", on: src.on) ?? 0, 2)" }, { inputs: order, target: eur })
+      if (!m.ok) throw new Error(JSON.stringify(m.diagnostics))
+      const rt = { rates: (from: string, to: string, on: string) => (from === "AED" && to === "EUR" ? { rate: "0.25", date: on, source: "ecb" } : undefined) }
+      expect(m.fn({ src: { amount: "11.90", currency: "EUR", on: "2026-01-31", eur: "1" } }, rt)).toEqual({ ok: true, value: { price: "11.90" }, fx: [] })
+      expect(m.fn({ src: { amount: "11.90", currency: "AED", on: "2026-01-31", eur: "1" } }, rt)).toEqual({
+        ok: true, value: { price: "2.98" }, fx: [{ from: "AED", to: "EUR", on: "2026-01-31", rate: "0.25", date: "2026-01-31", source: "ecb" }],
+      })
+    })
+
+    it("fills a field whose currency is itself given at run time", () => {
+      expect(codes("src.amount", T.record({ price: T.money() }, ["price"]))).toEqual([])
+    })
+  })
+})
+
 describe("for-lists in pipeline form", () => {
   it("binds `as:` names, keeps elements by `when:` and appends extra elements", () => {
     const m = compileMapping({

@@ -12,6 +12,8 @@ const pipeline = (tests: ReadonlyArray<unknown>, extra: Record<string, unknown> 
       when: "src.type == \"PRODUCT\"",
       map: {
         sku: "src.articleNumber",
+        name: "src.title",
+        currency: "\"AED\"",
         price: "round(fx(vat_add(src.price.netPrice, src.price.taxRate), \"EUR\", \"AED\", on: today) ?? 0, \"AED\")",
         tax_class_id: "lookup(\"tax\", src.price.taxRate, default: 0)",
       },
@@ -35,7 +37,7 @@ describe("pipeline config tests", () => {
     expect(o?.status).toBe("fail")
   })
   it("exact match also reports fields the test does not mention", () => {
-    const [o] = runPipelineTests(pipeline([{ name: "t", flow: "catalog", match: "exact", input: article, expect: { sku: "A1", price: "47.61" } }]))
+    const [o] = runPipelineTests(pipeline([{ name: "t", flow: "catalog", match: "exact", input: article, expect: { sku: "A1", name: "Mug", currency: "AED", price: "47.61" } }]))
     expect(o?.details).toEqual(["tax_class_id: not expected, got 1"])
   })
   it("skipped: when filters and refuse rules keep a record out; given fixtures override", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
-import { compileExpression, formatDiagnostic, T } from "../../dsl/index.js"
+import { compileExpression, compileMapping, formatDiagnostic, T } from "../../dsl/index.js"
 import { referenceEvaluate } from "../../dsl/referenceEval.js"
 import { formatFixed, fromNumber, parseFixed } from "../../dsl/fixed.js"
 import { normalize } from "./fixtures.js"
@@ -121,5 +121,61 @@ describe("the fast evaluator agrees with the BigDecimal reference", () => {
       }
     }), { numRuns: 400 })
     expect(compiled).toBeGreaterThan(300)
+  })
+})
+
+describe("a whole mapping record (one generated function) agrees with the BigDecimal reference", () => {
+  it("field by field, on records whose fields share record reads and subexpressions", () => {
+    const inputs = {
+      a: T.int, d: T.decimal, n: T.nullable(T.decimal), p: T.percent, xs: T.list(T.decimal), b: T.int,
+      src: T.record({ price: T.record({ net: T.money("EUR"), rate: T.percent }, ["net", "rate"]), qty: T.int }, ["price", "qty"]),
+    }
+    const src = fc.record({
+      price: fc.record({
+        net: fc.integer({ min: 0, max: 3 }).chain((s) => amount(s, 1_000_000n)).map((t) => (t.length % 2 === 0 ? Number(t) : t)),
+        rate: fc.oneof(fc.constantFrom(19, 7, 5.25, "7.5"), fc.integer({ min: 0, max: 30 })),
+      }),
+      qty: fc.integer({ min: -5, max: 50 }),
+    })
+    const data = fc.record({
+      a: fc.integer({ min: -50, max: 50 }), b: fc.integer({ min: -3, max: 3 }),
+      d: fc.integer({ min: 0, max: 4 }).chain((s) => amount(s, 100_000n)),
+      n: fc.option(amount(2, 10_000n), { nil: null }),
+      p: fc.integer({ min: 0, max: 300 }).map((x) => decimalText(BigInt(x), 1)),
+      xs: fc.array(amount(2, 10_000n), { maxLength: 3 }),
+      src,
+    })
+    const rt = { tables: { t: { "0": "0.5", "1": 2, "7": "-3.25" } } }
+    const gross = "vat_add(src.price.net, src.price.rate)"
+    let compared = 0
+    fc.assert(fc.property(ruleArbitrary(), fc.array(data, { minLength: 1, maxLength: 3 }), (rule, rows) => {
+      const block: Record<string, string> = {
+        gross: `round(${gross}, 2)`,
+        scaled: `round(${gross} * ${rule}, 3, mode: half_even)`,
+        either: `if ${rule} > src.qty then src.price.net - ${gross} else ${gross}`,
+        net: "src.price.net",
+        cheap: `src.price.net < ${rule}`,
+      }
+      const env = { inputs, tables: { t: T.decimal } }
+      const m = compileMapping(block, env)
+      if (!m.ok) return
+      const checked = Object.entries(block).map(([field, source]) => {
+        const c = compileExpression(source, env)
+        if (!c.ok) throw new Error(source)
+        return [field, source, c.checked] as const
+      })
+      for (const row of rows) {
+        const out = m.fn(row, rt)
+        const refs = checked.map(([field, source, e]) => [field, source, referenceEvaluate(e, row, rt)] as const)
+        // The record fails exactly when some field fails.
+        expect(out.ok, `${JSON.stringify(block)} on ${JSON.stringify(row)}`).toBe(refs.every(([, , r]) => r.ok))
+        if (!out.ok) continue
+        for (const [field, source, ref] of refs) {
+          compared++
+          expect(normalize((out.value as Record<string, unknown>)[field]), `${field}: ${source} on ${JSON.stringify(row)}`).toEqual(ref.ok && normalize(ref.value))
+        }
+      }
+    }), { numRuns: 200 })
+    expect(compared).toBeGreaterThan(500)
   })
 })

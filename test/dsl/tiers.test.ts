@@ -2,8 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import fc from "fast-check"
 import { compileExpression, compileMapping, T, type Runtime } from "../../dsl/index.js"
 import { compileOptions, type Tier } from "../../dsl/compile.js"
-import { lastScale, unitsOfNumber } from "../../dsl/fastNum.js"
-import { fromNumber } from "../../dsl/fixed.js"
+import { declined, formatUnits, lastScale, ROUNDERS, unitsOfNumber } from "../../dsl/fastNum.js"
+import { formatFixed, Fixed, fromNumber, roundingModes, roundQuotient } from "../../dsl/fixed.js"
 import { amount, decimalText, ruleArbitrary } from "./generators.js"
 
 /**
@@ -47,7 +47,8 @@ const data = fc.record({
   a: fc.integer({ min: -50, max: 50 }), b: fc.integer({ min: -3, max: 3 }),
   d: fc.integer({ min: 0, max: 4 }).chain((s) => amount(s, 100_000n)),
   n: fc.option(amount(2, 10_000n), { nil: null }),
-  p: fc.integer({ min: 0, max: 300 }).map((x) => decimalText(BigInt(x), 1)),
+  // Percents as text or as JSON numbers (decoded inline by generated code).
+  p: fc.integer({ min: 0, max: 300 }).map((x) => decimalText(BigInt(x), 1)).map((t) => (t.endsWith("5") ? Number(t) : t)),
   xs: fc.array(amount(2, 10_000n), { maxLength: 4 }),
   // Money as JSON numbers (what APIs send) or text, up to 3 places, sometimes beyond 2^53 units.
   m: fc.oneof(fc.integer({ min: 0, max: 3 }).chain((s) => amount(s, 10_000_000n)).map((t) => (t.length % 2 === 0 ? Number(t) : t)), fc.constant("123456789012345.678")),
@@ -95,6 +96,69 @@ describe("the allocation-free tier agrees with the generic closures exactly", ()
   })
 })
 
+describe("a whole-record function (fields sharing record reads and subexpressions, also inside branches)", () => {
+  const price = T.record({ net: T.money("EUR"), rate: T.percent, gross: T.money("EUR") }, ["net", "rate", "gross"])
+  const recInputs = { ...inputs, src: T.record({ price, on: T.date, cur: T.string, qty: T.int, tag: T.nullable(T.string) }, ["price", "on", "cur", "qty"]) }
+  const netNumber = fc.integer({ min: 0, max: 3 }).chain((s) => amount(s, 10_000_000n))
+  const src = fc.record({
+    price: fc.oneof(
+      { weight: 8, arbitrary: fc.record({ net: fc.oneof(netNumber.map(Number), netNumber, fc.constant(123456789012.345)), rate: fc.oneof(fc.constantFrom(19, 7, 0, 5.5, 5.25, "19", "7.0"), fc.integer({ min: -300, max: 300 })), gross: netNumber.map(Number) }) },
+      // Odd input: the record function gives up and the fields run one by one (errors included).
+      { weight: 1, arbitrary: fc.constantFrom(null, {}, { net: "x", rate: 19, gross: 1 }, { net: 1, rate: null, gross: 1 }) },
+    ),
+    on: fc.constantFrom("2026-01-31", "2026-02-01", "2026-01-31T10:00:00Z"),
+    cur: fc.constantFrom("EUR", "AED", "RON"),
+    qty: fc.integer({ min: -3, max: 40 }),
+    tag: fc.option(fc.constantFrom("a", "b"), { nil: null }),
+  })
+  const gross = "vat_add(src.price.net, src.price.rate)"
+
+  it("answers exactly like the generic closures: JSON text, fx uses in field order, errors", () => {
+    const rules = ruleArbitrary(extra)
+    let mapped = 0
+    fc.assert(fc.property(rules, rules, fc.array(fc.tuple(data, src), { minLength: 1, maxLength: 3 }), (x, y, rows) => {
+      const block = {
+        // First met inside a branch, later outside it: the later use recomputes under a test.
+        branchy: `if (${x} < ${y}) then round(${gross}, 2) else src.price.gross * 2`,
+        gross: `round(${gross}, 2, mode: half_even)`,
+        strip: `round(vat_strip(src.price.gross, src.price.rate), 3, mode: floor)`,
+        mixed: `round(${x} * src.price.net - ${gross}, 2)`,
+        converted: `round(fx(${gross}, "EUR", src.cur, on: src.on, default: 0), 2)`,
+        again: `fx(${gross}, "EUR", src.cur, on: src.on, default: 0) * 2`,
+        cheap: `src.price.net < ${y} and src.qty > 3`,
+        published: "max(src.qty - 5, 0)",
+        text: "concat(src.cur, \"-\", src.tag ?? \"none\")",
+        nested: { net: "src.price.net", rate: "src.price.rate" },
+        lines: { for: "[1, 2]", map: { n: "item * src.price.net" } },
+        literal: 7,
+      }
+      const env = { inputs: recInputs, tables: { t: T.decimal } }
+      const fast = withTier("fast", () => compileMapping(block, env))
+      const generic = withTier("generic", () => compileMapping(block, env))
+      expect(fast.ok).toBe(generic.ok)
+      if (!fast.ok || !generic.ok) return
+      mapped++
+      for (const [row, s] of rows) {
+        const vars = { ...row, src: s }
+        expect(fast.fn(vars, rt), `${JSON.stringify(block)} on ${JSON.stringify(vars)}`).toEqual(generic.fn(vars, rt))
+      }
+    }), { numRuns: 200 })
+    // Rules converting to AED or RON do not combine with EUR amounts (DSL213): those blocks are skipped.
+    expect(mapped).toBeGreaterThan(100)
+  })
+
+  it("answers well-formed records itself, whichever branch ran first", () => {
+    const block = { branchy: `if a < 3 then round(${gross}, 2) else src.price.gross * 2`, gross: `round(${gross}, 2, mode: half_even)`, tax: "src.price.rate" }
+    const m = compileMapping(block, { inputs: recInputs })
+    if (!m.ok) throw new Error(JSON.stringify(m.diagnostics))
+    const before = declined.n
+    const s = { price: { net: 10.05, rate: 5.25, gross: 11.9 }, on: "2026-01-31", cur: "EUR", qty: 3, tag: null }
+    expect(m.fn({ a: 1, src: s })).toEqual({ ok: true, fx: [], value: { branchy: "10.58", gross: "10.58", tax: "5.25" } })
+    expect(m.fn({ a: 5, src: s })).toEqual({ ok: true, fx: [], value: { branchy: "23.8", gross: "10.58", tax: "5.25" } })
+    expect(declined.n).toBe(before)
+  })
+})
+
 describe("a quotient rounded at once", () => {
   it("still rounds to 20 places first when the divisor is too large to skip that step", () => {
     // 10^-15 / 3·10^6 is 3.3·10^-22: 0 at 20 places, so rounding *up* to 6 places gives 0, not 0.000001.
@@ -111,6 +175,33 @@ describe("a quotient rounded at once", () => {
       if (!fast.ok) throw new Error(source)
       expect(fast.fn({ x }), source).toEqual({ ok: true, value: want, fx: [] })
     }
+  })
+})
+
+describe("the fast tier's integer division (no float modulo)", () => {
+  // Safe integers of every size, dense near 2^53 and near multiples of the divisor, where a
+  // float quotient rounds to the next integer.
+  const safeInt = fc.oneof(
+    fc.maxSafeInteger(), fc.integer({ min: -1e6, max: 1e6 }),
+    fc.integer({ min: 0, max: 1e6 }).map((k) => Number.MAX_SAFE_INTEGER - k), fc.integer({ min: 0, max: 1e6 }).map((k) => 2 ** 52 - k),
+  )
+  const divisor = fc.oneof(fc.integer({ min: 0, max: 15 }).map((k) => 10 ** k), fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 2, max: 16 }))
+
+  it("every rounder gives the bigint rounding of n ÷ d", () => {
+    fc.assert(fc.property(safeInt, divisor, fc.constantFrom(...roundingModes), fc.integer({ min: -3, max: 3 }), (n0, d, mode, off) => {
+      // n near a multiple of d (q·d + off) as well as anywhere.
+      const near = Math.trunc(n0 / d) * d + off
+      for (const n of [n0, Number.isSafeInteger(near) ? near : n0]) {
+        const want = Number(roundQuotient(BigInt(n), BigInt(d), mode))
+        expect(ROUNDERS[mode](n, d), `${mode}(${n}, ${d})`).toBe(want === 0 ? 0 : want)
+      }
+    }), { numRuns: 20000 })
+  })
+
+  it("prints units as fixed.ts does", () => {
+    fc.assert(fc.property(safeInt, fc.integer({ min: 0, max: 15 }), (u, s) => {
+      expect(formatUnits(u, s)).toBe(formatFixed(new Fixed(u, s)))
+    }), { numRuns: 5000 })
   })
 })
 

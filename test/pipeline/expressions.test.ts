@@ -156,6 +156,27 @@ describe("the DSL type checker inside vortex validate", () => {
     assert.deepStrictEqual(problems.map((p) => p.split(":").slice(0, 2).join(":").split(" ").slice(0, 2).join(" ")), ["18:34 DSL212"])
   })
 
+  it("an order amount in the order's currency fills a EUR field only through fx", () => {
+    const orders = (amount: string) => check(`  orders:
+    map:
+      voucherDate: src.placedAt
+      address: { name: src.billing.name, countryCode: src.billing.countryCode }
+      lineItems:
+        for: src.lines
+        map:
+          type: '"custom"'
+          name: item.name
+          unitPrice: { currency: '"EUR"', grossAmount: '${amount}', taxRatePercentage: item.taxRate }
+      totalPrice: { currency: '"EUR"' }
+      taxConditions: { taxType: '"gross"' }
+      shippingConditions: { shippingType: '"none"' }
+`)
+    const [problem, ...rest] = orders("item.unitPriceGross")
+    assert.deepStrictEqual(rest, [])
+    assert.match(problem!, /^17:\d+ DSL213 error: money in a currency known only at run time .*money\(EUR\).*fx\(/)
+    assert.deepStrictEqual(orders(`round(fx(item.unitPriceGross, src.currency, "EUR", on: src.placedAt) ?? 0, 4)`), [])
+  })
+
   it("a when that is not a bool, and a lookup table no fixture defines, are reported", () => {
     const problems = check(`  catalog:
     when: src.title
