@@ -76,6 +76,31 @@ export class OrderInbox extends Effect.Service<OrderInbox>()("engine/OrderInbox"
       })).pipe(Effect.catchTag("SqlError", Effect.die))
     })
 
-    return { receive } as const
+    /**
+     * Of the orders a poll listed, the ids the inbox already holds at that modification or a
+     * newer one: nothing about them changed, so the poll need not read their lines again.
+     */
+    const unchanged = Effect.fn("OrderInbox.unchanged")(function* (
+      tenantId: string,
+      connectionId: string,
+      listed: ReadonlyArray<{ readonly id: string; readonly modifiedAt: Date }>,
+    ) {
+      if (listed.length === 0) return new Set<string>()
+      const rows = yield* sql<{ channelOrderId: string }>`
+        SELECT o.channel_order_id FROM orders o
+        JOIN unnest(${listed.map((l) => l.id)}::text[], ${listed.map((l) => l.modifiedAt.toISOString())}::timestamptz[]) AS l(id, modified_at)
+          ON o.channel_order_id = l.id
+        WHERE o.tenant_id = ${tenantId} AND o.connection_id = ${connectionId} AND o.modified_at >= l.modified_at`
+      return new Set(rows.map((r) => r.channelOrderId))
+    }, Effect.orDie)
+
+    /** The newest modification time of the connection's orders, on the channel's own clock; null before the first. */
+    const newestModification = Effect.fn("OrderInbox.newestModification")(function* (tenantId: string, connectionId: string) {
+      const rows = yield* sql<{ newest: Date | null }>`
+        SELECT max(modified_at) AS newest FROM orders WHERE tenant_id = ${tenantId} AND connection_id = ${connectionId}`
+      return rows[0]?.newest ?? null
+    }, Effect.orDie)
+
+    return { receive, unchanged, newestModification } as const
   }),
 }) {}

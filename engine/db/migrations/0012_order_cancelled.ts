@@ -1,0 +1,13 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+// An order the channel cancelled (or refunded in full) before it was booked ends in its own final
+// state, `cancelled`, with its reserved units released (DESIGN.md §6/§7). PostgreSQL named the
+// column's CHECK `orders_state_check`; it is replaced by one that also allows the new state.
+export default Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE orders DROP CONSTRAINT orders_state_check`
+  yield* sql`
+    ALTER TABLE orders ADD CONSTRAINT orders_state_check
+      CHECK (state IN ('received', 'reserved', 'oversold', 'creating', 'created', 'failed', 'cancelled'))`
+})
