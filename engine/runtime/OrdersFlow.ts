@@ -8,20 +8,26 @@ import { MappingFailed } from "../orders/errors.js"
 import { voucherDateOf } from "../orders/OrderDay.js"
 import { OrderInbox } from "../orders/OrderInbox.js"
 import { OrderMapper } from "../orders/OrderMapper.js"
-import { OrderProtocol } from "../orders/OrderProtocol.js"
-import { OrderRepo } from "../orders/OrderRepo.js"
+import { OrderProtocol, type ProcessOptions } from "../orders/OrderProtocol.js"
+import { type OrderKey, OrderRepo } from "../orders/OrderRepo.js"
 import { OrderSettings } from "../orders/OrderSettings.js"
 import { FlowFailed } from "../sync/FlowRunner.js"
 import type { FlowReport } from "../sync/FlowReport.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
-import { channelOrderFromBigCommerce } from "./BigCommerceOrders.js"
+import { channelOrderFromBigCommerce, shippingAddressesOf } from "./BigCommerceOrders.js"
 import { addDays, businessDate } from "./BusinessDate.js"
 import { LedgerReservations } from "../orders/LedgerReservations.js"
 import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
 
 // A poll looks back this far past the last complete run: clocks differ and an order modified
-// during that run may not have been listed by it. The inbox makes the overlap free.
+// during that run may not have been listed by it. The inbox makes the overlap cheap: an order
+// it holds unchanged costs no further call.
 const POLL_OVERLAP_MS = 10 * 60_000
+// A webhook's run reads from the newest modification the inbox holds, on the channel's own
+// clock (no skew), less this much for an order committed a little before a newer one became
+// visible. What it could still miss, the heartbeat's wide look-back takes: webhooks make it
+// fast, the heartbeat makes it correct (DESIGN.md §1).
+const WEBHOOK_OVERLAP_MS = 60_000
 // The first poll of a pipeline reaches back this far.
 const FIRST_POLL_DAYS = 7
 // Orders worked per run; the rest wait for the next wake-up or heartbeat.
@@ -108,20 +114,31 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     ? yield* Effect.forEach(job.orderIds, (id) => channel.getOrder(Number(id)).pipe(Effect.tap(() => { apiCalls++ }), Effect.mapError(channelError)))
     : yield* Effect.gen(function* () {
       const last = yield* runs.lastCompleteStart(tenantId, name, "orders")
-      const since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
+      let since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
+      if (job.trigger === "webhook") {
+        const newest = yield* inbox.newestModification(tenantId, connectionId)
+        if (newest !== null && newest.getTime() - WEBHOOK_OVERLAP_MS > since.getTime()) since = new Date(newest.getTime() - WEBHOOK_OVERLAP_MS)
+      }
       apiCalls++
       return yield* channel.listOrdersModifiedSince(since).pipe(Effect.mapError(channelError))
     })
-  for (const order of orders.length === 0 ? [] : orders) {
+  const unchanged = yield* inbox.unchanged(tenantId, connectionId, orders.map((o) => ({ id: String(o.id), modifiedAt: new Date(o.date_modified), status: o.status })))
+  // orders the channel cancelled since the inbox last saw them: their stock goes back even when they are past the unfinished states
+  const cancelled: Array<OrderKey> = []
+  for (const order of orders) {
     read++
+    if (unchanged.has(String(order.id))) { skipped++; continue }
     const products = yield* channel.getOrderProducts(order.id).pipe(Effect.mapError(channelError))
     apiCalls++
-    const canonical = channelOrderFromBigCommerce(order, products, { defaultTaxRate })
+    const shippingAddresses = yield* shippingAddressesOf(channel, order).pipe(Effect.mapError(channelError))
+    if (shippingAddresses !== undefined) apiCalls++
+    const canonical = channelOrderFromBigCommerce(order, products, { defaultTaxRate, shippingAddresses })
     // an order the pipeline does not take yet (unpaid) is not received: a later poll sees it again once it changes
     const gate = program.evaluate(canonical, { today, runtime })
     if (gate._tag === "Skipped") { skipped++; continue }
     const received = yield* inbox.receive(tenantId, connectionId, canonical, { modifiedAt: new Date(order.date_modified).toISOString() }).pipe(Effect.either)
     if (received._tag === "Left") errors.push({ item: canonical.id, message: received.left.message })
+    else if (canonical.cancelled === true && received.right !== "duplicate") cancelled.push({ tenantId, connectionId, channelOrderId: canonical.id })
   }
 
   // 2. the protocol, with this pipeline's mapping, over every unfinished order of this connection
@@ -139,13 +156,18 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       )
     },
   })
-  const keys = (yield* repo.unfinished(PROCESS_LIMIT * 4)).filter((k) => k.connectionId === connectionId && k.tenantId === tenantId).slice(0, PROCESS_LIMIT)
+  const unfinished = yield* repo.unfinished(PROCESS_LIMIT, { tenantId, connectionId })
+  const keys = [...cancelled, ...unfinished.filter((k) => !cancelled.some((c) => c.channelOrderId === k.channelOrderId))]
+  const work = (key: OrderKey, options: ProcessOptions = {}) => protocol.process(key, options).pipe(
+    Effect.provideService(OrderMapper, mapper),
+    Effect.provideService(LexofficeClient, lexoffice),
+  )
+  // Every new order's stock first: one local transaction each, and each wakes its stock push at
+  // once (DESIGN.md §7), instead of waiting behind the lexoffice round trips of the orders before it.
+  for (const key of keys) yield* work(key, { until: "reservation" })
   let written = 0
   for (const key of keys) {
-    const result = yield* protocol.process(key).pipe(
-      Effect.provideService(OrderMapper, mapper),
-      Effect.provideService(LexofficeClient, lexoffice),
-    )
+    const result = yield* work(key)
     if (result.state === "created") written++
     if (result.state === "failed" || result.state === "oversold") {
       const row = yield* repo.find(key)
