@@ -99,13 +99,6 @@ export class OrderInbox extends Effect.Service<OrderInbox>()("engine/OrderInbox"
       return new Set(rows.map((r) => r.channelOrderId))
     }, Effect.orDie)
 
-    /** The newest modification time of the connection's orders, on the channel's own clock; null before the first. */
-    const newestModification = Effect.fn("OrderInbox.newestModification")(function* (tenantId: string, connectionId: string) {
-      const rows = yield* sql<{ newest: Date | null }>`
-        SELECT max(modified_at) AS newest FROM orders WHERE tenant_id = ${tenantId} AND connection_id = ${connectionId}`
-      return rows[0]?.newest ?? null
-    }, Effect.orDie)
-
-    return { receive, unchanged, newestModification } as const
+    return { receive, unchanged } as const
   }),
 }) {}

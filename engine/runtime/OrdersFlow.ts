@@ -1,4 +1,5 @@
 import { BigDecimal, Clock, Effect, ParseResult, Schema } from "effect"
+import type { Order } from "../../connectors/bigcommerce/schemas.js"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
@@ -17,17 +18,13 @@ import { SyncRuns } from "../sync/SyncRuns.js"
 import { channelOrderFromBigCommerce, shippingAddressesOf } from "./BigCommerceOrders.js"
 import { addDays, businessDate } from "./BusinessDate.js"
 import { LedgerReservations } from "../orders/LedgerReservations.js"
+import { WebhookEvents } from "../webhooks/WebhookEvents.js"
 import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
 
 // A poll looks back this far past the last complete run: clocks differ and an order modified
 // during that run may not have been listed by it. The inbox makes the overlap cheap: an order
 // it holds unchanged costs no further call.
 const POLL_OVERLAP_MS = 10 * 60_000
-// A webhook's run reads from the newest modification the inbox holds, on the channel's own
-// clock (no skew), less this much for an order committed a little before a newer one became
-// visible. What it could still miss, the heartbeat's wide look-back takes: webhooks make it
-// fast, the heartbeat makes it correct (DESIGN.md §1).
-const WEBHOOK_OVERLAP_MS = 60_000
 // The first poll of a pipeline reaches back this far.
 const FIRST_POLL_DAYS = 7
 // Orders worked per run; the rest wait for the next wake-up or heartbeat.
@@ -86,6 +83,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   const loaded = yield* LoadedPipelines
   const clients = yield* ConnectorClients
   const inbox = yield* OrderInbox
+  const webhooks = yield* WebhookEvents
   const protocol = yield* OrderProtocol
   const repo = yield* OrderRepo
   const runs = yield* SyncRuns
@@ -110,15 +108,26 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
 
   // 1. intake
   const channelError = (e: { readonly _tag: string; readonly message?: string }) => flowFailed(`BigCommerce: ${e._tag} ${e.message ?? ""}`, true)
+  const fetchOrders = (ids: ReadonlyArray<string>) =>
+    Effect.forEach(ids.filter((id) => /^\d+$/.test(id)), (id) => channel.getOrder(Number(id)).pipe(
+      Effect.tap(() => { apiCalls++ }),
+      Effect.map((order): ReadonlyArray<Order> => [order]),
+      // gone from the channel (deleted) since the hook named it: nothing to take in
+      Effect.catchTag("BigCommerceNotFound", () => Effect.succeed([])),
+      Effect.mapError(channelError),
+    )).pipe(Effect.map((found) => found.flat()))
+  // The order webhooks stored so far (before their 2xx, so none is lost) name what changed.
+  const pending = yield* webhooks.pendingOrders(connectionId)
   const orders = job.orderIds !== undefined
-    ? yield* Effect.forEach(job.orderIds, (id) => channel.getOrder(Number(id)).pipe(Effect.tap(() => { apiCalls++ }), Effect.mapError(channelError)))
+    ? yield* fetchOrders(job.orderIds)
+    : job.trigger === "webhook"
+    // A wake-up reads exactly the orders its hooks named, however many wake-ups coalesced into
+    // it: no time window to list again and again, so its cost follows what is new, not the
+    // shop's recent volume. An order a lost hook never named waits for the heartbeat's poll.
+    ? yield* fetchOrders(pending.orderIds)
     : yield* Effect.gen(function* () {
       const last = yield* runs.lastCompleteStart(tenantId, name, "orders")
-      let since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
-      if (job.trigger === "webhook") {
-        const newest = yield* inbox.newestModification(tenantId, connectionId)
-        if (newest !== null && newest.getTime() - WEBHOOK_OVERLAP_MS > since.getTime()) since = new Date(newest.getTime() - WEBHOOK_OVERLAP_MS)
-      }
+      const since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
       apiCalls++
       return yield* channel.listOrdersModifiedSince(since).pipe(Effect.mapError(channelError))
     })
@@ -140,6 +149,8 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     if (received._tag === "Left") errors.push({ item: canonical.id, message: received.left.message })
     else if (canonical.cancelled === true && received.right !== "duplicate") cancelled.push({ tenantId, connectionId, channelOrderId: canonical.id })
   }
+  // every delivery read before this intake is taken in (a poll lists what they named too)
+  if (pending.through !== null && job.orderIds === undefined) yield* webhooks.handledThrough(connectionId, pending.through)
 
   // 2. the protocol, with this pipeline's mapping, over every unfinished order of this connection
   const mapper = OrderMapper.of({

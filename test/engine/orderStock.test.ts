@@ -99,6 +99,30 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         assert.deepStrictEqual([calls(bigcommerce, "/v2/orders/{order_id}/shipping_addresses"), calls(bigcommerce, "/v2/orders/{order_id}/products")], [addresses, lines])
       })))
 
+    it.effect("a webhook's run reads just the orders its hooks named, each once, and marks them read", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId, shop, bigcommerce, order } = yield* setup
+        const runner = yield* FlowRunner
+        const events = yield* WebhookEvents
+        const webhookRun = runner.run({ tenantId, pipeline: "lexoffice-bigcommerce", flow: "orders", trigger: "webhook" })
+        yield* webhookRun // whatever earlier tests left pending
+        const placed = bigcommerce.store.placeOrder({ lines: [{ sku: sku(5), quantity: 1 }], shipping_addresses: [paris] })
+        // what the webhook intake stores: two hooks for one order (created, then a status change)
+        for (const [scope, hash] of [["store/order/created", "a"], ["store/order/statusUpdated", "b"]] as const) {
+          yield* events.record({ tenantId, connectionId: shop, dedupeKey: `${scope}:${placed.id}:${hash}`, kind: scope, payload: { scope, data: { type: "order", id: placed.id } } })
+        }
+        const before = bigcommerce.exchanges.length
+        const first = yield* webhookRun
+        assert.strictEqual(first.written, 1, JSON.stringify(first.errors))
+        assert.deepStrictEqual(bigcommerce.exchanges.slice(before).map((x) => `${x.method} ${x.template}`), [
+          "GET /v2/orders/{order_id}", "GET /v2/orders/{order_id}/products", "GET /v2/orders/{order_id}/shipping_addresses",
+        ])
+        assert.strictEqual((yield* order(placed.id)).state, "created")
+        assert.deepStrictEqual(yield* events.pendingOrders(shop), { orderIds: [], through: null })
+        const again = yield* webhookRun
+        assert.deepStrictEqual([again.read, again.apiCalls], [0, 0], "nothing named since: no call at all")
+      })))
+
     it.effect("shipped to Dubai, a German-billed order is an export: it fails on the pipeline's 19 % lines, keeps its units, and cancelled on the channel gives them back", () =>
       TestServices.provideLive(Effect.gen(function* () {
         const { run, order, shown, bigcommerce, ledger, tenantId, lexoffice } = yield* setup
