@@ -137,10 +137,14 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   for (const order of orders) {
     read++
     if (unchanged.has(String(order.id))) { skipped++; continue }
-    const products = yield* channel.getOrderProducts(order.id).pipe(Effect.mapError(channelError))
-    apiCalls++
-    const shippingAddresses = yield* shippingAddressesOf(channel, order).pipe(Effect.mapError(channelError))
-    if (shippingAddresses !== undefined) apiCalls++
+    const details = yield* Effect.all([channel.getOrderProducts(order.id), shippingAddressesOf(channel, order)]).pipe(
+      Effect.tap(([, addresses]) => { apiCalls += addresses === undefined ? 1 : 2 }),
+      // deleted on the channel between the listing and these reads: nothing to take in
+      Effect.catchTag("BigCommerceNotFound", () => Effect.succeed(null)),
+      Effect.mapError(channelError),
+    )
+    if (details === null) { skipped++; continue }
+    const [products, shippingAddresses] = details
     const canonical = channelOrderFromBigCommerce(order, products, { defaultTaxRate, shippingAddresses })
     // an order the pipeline does not take yet (unpaid) is not received: a later poll sees it again once it changes
     const gate = program.evaluate(canonical, { today, runtime })

@@ -108,14 +108,16 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         yield* webhookRun // whatever earlier tests left pending
         const placed = bigcommerce.store.placeOrder({ lines: [{ sku: sku(5), quantity: 1 }], shipping_addresses: [paris] })
         // what the webhook intake stores: two hooks for one order (created, then a status change)
-        for (const [scope, hash] of [["store/order/created", "a"], ["store/order/statusUpdated", "b"]] as const) {
-          yield* events.record({ tenantId, connectionId: shop, dedupeKey: `${scope}:${placed.id}:${hash}`, kind: scope, payload: { scope, data: { type: "order", id: placed.id } } })
+        // …and one for an order deleted on the channel since
+        for (const [scope, id, hash] of [["store/order/created", placed.id, "a"], ["store/order/statusUpdated", placed.id, "b"], ["store/order/created", 99_999, "c"]] as const) {
+          yield* events.record({ tenantId, connectionId: shop, dedupeKey: `${scope}:${id}:${hash}`, kind: scope, payload: { scope, data: { type: "order", id } } })
         }
         const before = bigcommerce.exchanges.length
         const first = yield* webhookRun
         assert.strictEqual(first.written, 1, JSON.stringify(first.errors))
-        assert.deepStrictEqual(bigcommerce.exchanges.slice(before).map((x) => `${x.method} ${x.template}`), [
-          "GET /v2/orders/{order_id}", "GET /v2/orders/{order_id}/products", "GET /v2/orders/{order_id}/shipping_addresses",
+        assert.deepStrictEqual(bigcommerce.exchanges.slice(before).map((x) => `${x.method} ${x.template} ${x.status}`), [
+          "GET /v2/orders/{order_id} 200", "GET /v2/orders/{order_id} 404",
+          "GET /v2/orders/{order_id}/products 200", "GET /v2/orders/{order_id}/shipping_addresses 200",
         ])
         assert.strictEqual((yield* order(placed.id)).state, "created")
         assert.deepStrictEqual(yield* events.pendingOrders(shop), { orderIds: [], through: null })
