@@ -34,6 +34,7 @@ import {
   InventoryTransaction,
   Order,
   OrderProduct,
+  OrderShippingAddress,
   Product,
   Refund,
   Shipment,
@@ -45,6 +46,9 @@ import {
 
 /** Documented batch limits (products_catalog.v3.yml, product-variants_catalog.v3.yml, inventory.v3.yml). */
 export const BigCommerceLimits = { productBatch: 10, variantBatch: 50, inventoryItems: 2000, pageSize: 250 } as const
+
+// The documented default `limit` of v2 sub-collections (orders.v2.oas2.yml, `limit`); their maximum is not documented.
+const SHIPPING_ADDRESS_PAGE = 50
 
 export interface BigCommerceCredentials {
   readonly storeHash: string
@@ -129,6 +133,8 @@ export interface BigCommerceApi {
   readonly listOrdersModifiedSince: (since: Date, pageSize?: number) => Effect.Effect<ReadonlyArray<Order>, BigCommerceError>
   readonly getOrder: (id: number) => Effect.Effect<Order, BigCommerceError>
   readonly getOrderProducts: (orderId: number) => Effect.Effect<ReadonlyArray<OrderProduct>, BigCommerceError>
+  /** Every shipping address of an order, in BigCommerce's order (the first is where the goods go). */
+  readonly getOrderShippingAddresses: (orderId: number) => Effect.Effect<ReadonlyArray<OrderShippingAddress>, BigCommerceError>
   readonly createShipment: (orderId: number, input: ShipmentCreate) => Effect.Effect<Shipment, BigCommerceError>
   readonly listShipments: (orderId: number) => Effect.Effect<ReadonlyArray<Shipment>, BigCommerceError>
   readonly listRefunds: (orderId: number) => Effect.Effect<ReadonlyArray<Refund>, BigCommerceError>
@@ -304,6 +310,19 @@ export const makeBigCommerceClient = (
       return res.status === 204 ? [] : yield* decode("getOrderProducts", Schema.Array(OrderProduct))(res)
     })
 
+    const getOrderShippingAddresses = Effect.fn("BigCommerce.getOrderShippingAddresses")(function* (orderId: number) {
+      // page/limit as documented (default limit 50); v2 sends no paging meta, so a short page is the last.
+      // Only 200 is documented for this collection; a 204 is taken as "none", as on the other v2 collections.
+      const out: Array<OrderShippingAddress> = []
+      for (let page = 1; ; page++) {
+        const res = yield* send("getOrderShippingAddresses", { method: "GET", path: `/v2/orders/${orderId}/shipping_addresses`, query: { page, limit: SHIPPING_ADDRESS_PAGE } })
+        if (res.status === 204) return out
+        const batch = yield* decode("getOrderShippingAddresses", Schema.Array(OrderShippingAddress))(res)
+        out.push(...batch)
+        if (batch.length < SHIPPING_ADDRESS_PAGE) return out
+      }
+    })
+
     const createShipment = Effect.fn("BigCommerce.createShipment")(function* (orderId: number, input: ShipmentCreate) {
       return yield* call("createShipment", Shipment, { method: "POST", path: `/v2/orders/${orderId}/shipments`, json: input })
     })
@@ -333,7 +352,7 @@ export const makeBigCommerceClient = (
 
     return {
       findProductsBySku, findVariantsBySku, listProducts, getProduct, createProduct, updateProducts, updateVariants,
-      setStockAbsolute, inventoryAtLocation, listOrdersModifiedSince, getOrder, getOrderProducts, createShipment,
+      setStockAbsolute, inventoryAtLocation, listOrdersModifiedSince, getOrder, getOrderProducts, getOrderShippingAddresses, createShipment,
       listShipments, listRefunds, createWebhook, listWebhooks, deleteWebhook,
     } satisfies BigCommerceApi
   })

@@ -99,8 +99,30 @@ export const Order = Schema.Struct({
   }),
   payment_method: Schema.optional(Schema.String),
   customer_message: Schema.optional(Schema.String),
+  /** How many shipping addresses the order has; 0 for a digital order (orders.v2.oas2.yml). */
+  shipping_address_count: Schema.optional(Schema.Number),
 })
 export type Order = typeof Order.Type
+
+/** `GET /v2/orders/{id}/shipping_addresses` items (orderShippingAddress: shippingAddress_Base + ids). */
+export const OrderShippingAddress = Schema.Struct({
+  id: Schema.Int,
+  order_id: Schema.Int,
+  first_name: Schema.String,
+  last_name: Schema.String,
+  company: Schema.optional(Schema.String),
+  street_1: Schema.optional(Schema.String),
+  street_2: Schema.optional(Schema.String),
+  city: Schema.optional(Schema.String),
+  state: Schema.optional(Schema.String),
+  zip: Schema.optional(Schema.String),
+  country: Schema.optional(Schema.String),
+  country_iso2: Schema.String,
+  phone: Schema.optional(Schema.String),
+  email: Schema.optional(Schema.String),
+  shipping_method: Schema.optional(Schema.String),
+})
+export type OrderShippingAddress = typeof OrderShippingAddress.Type
 
 export const OrderProduct = Schema.Struct({
   id: Schema.Int,

@@ -1,6 +1,7 @@
-import { Context, Data, Effect, Layer, Redacted, Runtime, Schema } from "effect"
+import { Context, Data, Effect, Layer, Redacted, Runtime, Schema, Stream } from "effect"
 import PgBoss from "pg-boss"
 import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
 import { DatabaseInfo } from "../db/Database.js"
 import { FlowJob, FlowName, queueOf, singletonKeyOf } from "./FlowJob.js"
 
@@ -10,6 +11,11 @@ const attempt = <A>(what: string, f: () => Promise<A>) =>
   Effect.tryPromise({ try: f, catch: (cause) => new JobQueueError({ message: `${what}: ${String(cause)}`, cause }) })
 
 export const HEARTBEAT_QUEUE = "heartbeat"
+
+// On a server, `NOTIFY vortex_jobs, '<queue>'` tells every process that a job was queued, so its
+// workers fetch at once instead of at their next poll: a webhook taken by one process is worked
+// by a worker in another within milliseconds. The poll stays as the fallback for a lost notice.
+const JOBS_CHANNEL = "vortex_jobs"
 
 // A job whose worker died stays active until it expires, and the stately policy holds the
 // pipeline's next run of that flow behind it: so expiry is as short as a healthy run allows.
@@ -86,13 +92,27 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
 
     const localWorkers = new Map<string, Array<string>>()
     const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2
+    const wakeLocal = (queue: string) => { for (const worker of localWorkers.get(queue) ?? []) boss.notifyWorker(worker) }
+
+    if (database.kind === "server") {
+      const pg = yield* PgClient.PgClient
+      yield* pg.listen(JOBS_CHANNEL).pipe(
+        Stream.runForEach((queue) => Effect.sync(() => wakeLocal(queue))),
+        Effect.catchAllCause((cause) => Effect.logWarning("job wake-ups from other processes stopped; workers fall back to polling", cause)),
+        Effect.forkScoped,
+      )
+    }
 
     const enqueue = (job: FlowJob) => Effect.gen(function* () {
       const queue = queueOf(job.flow)
       const id = yield* attempt(`cannot enqueue ${queue}`, () =>
         boss.send(queue, Schema.encodeSync(FlowJob)(job) as object, { singletonKey: singletonKeyOf(job) }))
-      // a worker in this process need not wait for its next poll
-      for (const worker of localWorkers.get(queue) ?? []) boss.notifyWorker(worker)
+      // a worker in this process need not wait for its next poll…
+      wakeLocal(queue)
+      // …nor one in another process (null: the wake-up coalesced into a job already queued and announced)
+      if (id !== null && database.kind === "server") {
+        yield* sql`SELECT pg_notify(${JOBS_CHANNEL}, ${queue})`.pipe(Effect.ignore)
+      }
       return id
     }).pipe(Effect.withSpan("JobQueue.enqueue", { attributes: { flow: job.flow, pipeline: job.pipeline } }))
 

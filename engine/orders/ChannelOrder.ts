@@ -50,5 +50,7 @@ export const ChannelOrder = Schema.Struct({
   totalTax: Schema.optional(DecimalText),
   paymentMethod: Nullable(Schema.String),
   note: Nullable(Schema.String),
+  /** The channel cancelled it or refunded it in full: its goods will not ship (the connector decides from its status). */
+  cancelled: Schema.optional(Schema.Boolean),
 })
 export type ChannelOrder = typeof ChannelOrder.Type

@@ -8,8 +8,10 @@ export type Receipt = "new" | "duplicate" | "updated"
 export interface ReceiveOptions {
   /**
    * When the channel last modified the order (webhook/poll metadata). Defaults to `placedAt`.
-   * A delivery only replaces the stored order when it is strictly newer, so a late, older
-   * webhook never rolls an amendment back.
+   * A delivery only replaces the stored order when it is newer, so a late, older delivery never
+   * rolls an amendment back. One with the same time but other content is a change made within
+   * the same second (channel times may have whole seconds): every delivery is a fresh read of the
+   * channel, and the reads of one pipeline run one after another, so the later read wins.
    */
   readonly modifiedAt?: string
 }
@@ -55,7 +57,7 @@ export class OrderInbox extends Effect.Service<OrderInbox>()("engine/OrderInbox"
           UPDATE orders SET payload = ${payload}::jsonb, modified_at = ${modifiedAt}::timestamptz,
                             deliveries = deliveries + 1, updated_at = now()
           WHERE tenant_id = ${tenantId} AND connection_id = ${connectionId} AND channel_order_id = ${order.id}
-            AND modified_at < ${modifiedAt}::timestamptz
+            AND (modified_at < ${modifiedAt}::timestamptz OR (modified_at = ${modifiedAt}::timestamptz AND payload <> ${payload}::jsonb))
           RETURNING id, state, attempt`
         if (updated.length === 1) {
           const row = updated[0]!
@@ -76,6 +78,27 @@ export class OrderInbox extends Effect.Service<OrderInbox>()("engine/OrderInbox"
       })).pipe(Effect.catchTag("SqlError", Effect.die))
     })
 
-    return { receive } as const
+    /**
+     * Of the orders a poll listed, the ids the inbox already holds at a newer modification, or at
+     * the same one in the same status: nothing about them changed, so the poll need not read
+     * their lines again. Channel times can have whole seconds (BigCommerce v2), so a status change
+     * within the second of the last read is told by the status itself.
+     */
+    const unchanged = Effect.fn("OrderInbox.unchanged")(function* (
+      tenantId: string,
+      connectionId: string,
+      listed: ReadonlyArray<{ readonly id: string; readonly modifiedAt: Date; readonly status: string }>,
+    ) {
+      if (listed.length === 0) return new Set<string>()
+      const rows = yield* sql<{ channelOrderId: string }>`
+        SELECT o.channel_order_id FROM orders o
+        JOIN unnest(${listed.map((l) => l.id)}::text[], ${listed.map((l) => l.modifiedAt.toISOString())}::timestamptz[], ${listed.map((l) => l.status)}::text[])
+          AS l(id, modified_at, status) ON o.channel_order_id = l.id
+        WHERE o.tenant_id = ${tenantId} AND o.connection_id = ${connectionId}
+          AND (o.modified_at > l.modified_at OR (o.modified_at = l.modified_at AND o.payload->>'status' = l.status))`
+      return new Set(rows.map((r) => r.channelOrderId))
+    }, Effect.orDie)
+
+    return { receive, unchanged } as const
   }),
 }) {}

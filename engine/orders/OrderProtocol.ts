@@ -19,11 +19,21 @@ import { findVoucherByMarker } from "./VoucherReconciliation.js"
 /**
  * How a `process` call ended: `done` (the order is in a final state), `busy` (another worker
  * holds it), `deferred` (an unknown outcome is waiting out the reconciliation grace),
- * `retry-later` (lexoffice unavailable; the state is kept), `not-found`.
+ * `retry-later` (lexoffice unavailable; the state is kept), `paused` (it got past the point the
+ * caller asked to stop at), `not-found`.
  */
 export interface ProcessResult {
   readonly state: OrderState | null
-  readonly outcome: "done" | "busy" | "deferred" | "retry-later" | "not-found"
+  readonly outcome: "done" | "busy" | "deferred" | "retry-later" | "paused" | "not-found"
+}
+
+export interface ProcessOptions {
+  /**
+   * `reservation`: only take the order's stock (or find it oversold), no lexoffice call. A run
+   * reserves every new order first, so no order's stock push waits behind another order's
+   * lexoffice round trips (DESIGN.md §7: every reservation immediately enqueues a push).
+   */
+  readonly until?: "reservation"
 }
 
 const decodeOrder = Schema.decodeUnknown(ChannelOrder)
@@ -36,6 +46,12 @@ const MAX_STEPS = 8
 
 type Requirements = LexofficeClient | OrderMapper | StockReservations | OrderSettings
 
+const isFinal = (state: OrderState) => state === "created" || state === "oversold" || state === "failed" || state === "cancelled"
+
+/** The channel cancelled the order (or refunded it in full): read from the latest payload the inbox stored. */
+const cancelledOnChannel = (payload: unknown) =>
+  typeof payload === "object" && payload !== null && (payload as { cancelled?: unknown }).cancelled === true
+
 /**
  * The exactly-once state machine of DESIGN.md §6:
  *
@@ -47,6 +63,19 @@ type Requirements = LexofficeClient | OrderMapper | StockReservations | OrderSet
  * a worker that dies anywhere leaves a state from which the next run continues safely. The one
  * rule that makes it exactly once: an order found in `creating` is never POSTed again before a
  * reconciliation has looked for the marker of that order and found nothing.
+ *
+ * Stock (DESIGN.md §7): units are held from `reserved` for as long as the channel order stands.
+ * - `oversold` holds nothing: a reservation is all lines or none, and it failed.
+ * - `failed` keeps its units. The failure is lexoffice's or the mapping's, not the sale's: the
+ *   channel still shows the order as bought and the merchant will ship it (and book it once an
+ *   operator repairs and reopens it). Releasing would offer the buyer's units to other channels
+ *   and oversell them. Reopening a failed order resumes at `reserved`, on the units it kept.
+ * - An order the channel cancels or refunds in full before it is booked (received, reserved,
+ *   failed, oversold) ends `cancelled` with its units released. One in `creating` finishes its
+ *   booking first (the voucher may already exist: exactly once comes first), then, like one
+ *   cancelled after `created`, gives its units back and stays `created`; the order confirmation
+ *   in lexoffice is left for a credit note. Units already shipped are not released.
+ * Every release wakes a stock push to every channel, as a reservation does.
  */
 export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/OrderProtocol", {
   dependencies: [OrderRepo.Default, OrderLock.Default, ContactResolver.Default, FxRates.Default],
@@ -58,6 +87,22 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
 
     const fail = (row: OrderRow, reason: string) =>
       repo.transition(row, "failed", reason, { failureReason: reason }).pipe(Effect.as("moved" as const))
+
+    /**
+     * The channel cancelled the order. Released before the state moves: a crash in between
+     * leaves an order still unfinished whose next release finds nothing left to give back.
+     */
+    const cancel = (row: OrderRow) =>
+      Effect.gen(function* () {
+        const stock = yield* StockReservations
+        const status = (row.payload as { status?: unknown }).status
+        const units = yield* stock.release(row.tenantId, { connectionId: row.connectionId, channelOrderId: row.channelOrderId })
+        if (row.state === "created") {
+          if (units > 0) yield* repo.note(row, `cancelled on the channel (${String(status)}) after it was booked: ${units} unit(s) released; the order confirmation stays in lexoffice`)
+          return
+        }
+        yield* repo.transition(row, "cancelled", `cancelled on the channel (${String(status)}) before it was booked; ${units} unit(s) released`)
+      })
 
     const reserve = (row: OrderRow, order: ChannelOrder) =>
       Effect.gen(function* () {
@@ -238,7 +283,7 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         }
       })
 
-    const run = (key: OrderKey, orderId: string) =>
+    const run = (key: OrderKey, orderId: string, options: ProcessOptions) =>
       Effect.gen(function* () {
         const settings = yield* OrderSettings
         for (let steps = 0; steps < MAX_STEPS; steps++) {
@@ -246,7 +291,14 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
           if (Option.isNone(current)) return { state: null, outcome: "not-found" } as ProcessResult
           const row = current.value
           if (row.id !== orderId) return { state: row.state, outcome: "busy" } as ProcessResult
-          if (row.state === "created" || row.state === "oversold" || row.state === "failed") return { state: row.state, outcome: "done" } as ProcessResult
+          // `creating` is never interrupted: its voucher may exist, and only the protocol may decide
+          if (cancelledOnChannel(row.payload) && row.state !== "creating" && row.state !== "cancelled") {
+            yield* cancel(row)
+            if (row.state === "created") return { state: row.state, outcome: "done" } as ProcessResult
+            continue
+          }
+          if (isFinal(row.state)) return { state: row.state, outcome: "done" } as ProcessResult
+          if (options.until === "reservation" && row.state !== "received") return { state: row.state, outcome: "paused" } as ProcessResult
           const next = yield* step(row)
           if (next === "deferred") return { state: row.state, outcome: "deferred" } as ProcessResult
           if (next === "stop") {
@@ -259,13 +311,16 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
       })
 
     /** Works one order as far as it can go now. Safe to call any number of times, from any number of workers. */
-    const process = (key: OrderKey): Effect.Effect<ProcessResult, never, Requirements> =>
+    const process = (key: OrderKey, options: ProcessOptions = {}): Effect.Effect<ProcessResult, never, Requirements> =>
       Effect.gen(function* () {
         const found = yield* repo.find(key)
         if (Option.isNone(found)) return { state: null, outcome: "not-found" } as ProcessResult
         const row = found.value
-        if (row.state === "created" || row.state === "oversold" || row.state === "failed") return { state: row.state, outcome: "done" } as ProcessResult
-        const locked = yield* lock.withLock(row.id, run(key, row.id))
+        // a final order needs the lock again only when the channel has cancelled it since
+        const cancelPending = cancelledOnChannel(row.payload) && row.state !== "cancelled" && row.state !== "creating"
+        if (isFinal(row.state) && !cancelPending) return { state: row.state, outcome: "done" } as ProcessResult
+        if (options.until === "reservation" && row.state !== "received" && !cancelPending) return { state: row.state, outcome: "paused" } as ProcessResult
+        const locked = yield* lock.withLock(row.id, run(key, row.id, options))
         return Option.getOrElse(locked, () => ({ state: row.state, outcome: "busy" }) as ProcessResult)
       }).pipe(Effect.withSpan("OrderProtocol.process", { attributes: { channelOrderId: key.channelOrderId } }))
 

@@ -1,10 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 
-/** The persisted state machine of DESIGN.md §6. `oversold`, `created` and `failed` are final. */
-export type OrderState = "received" | "reserved" | "oversold" | "creating" | "created" | "failed"
+/**
+ * The persisted state machine of DESIGN.md §6. `oversold`, `created`, `failed` and `cancelled`
+ * are final (`failed` and `oversold` until an operator reopens them).
+ */
+export type OrderState = "received" | "reserved" | "oversold" | "creating" | "created" | "failed" | "cancelled"
 
-export const FINAL_STATES: ReadonlySet<OrderState> = new Set(["oversold", "created", "failed"])
+export const FINAL_STATES: ReadonlySet<OrderState> = new Set(["oversold", "created", "failed", "cancelled"])
 
 export interface OrderKey {
   readonly tenantId: string
@@ -123,11 +126,12 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
-    /** Orders a worker should still work on, oldest first, across tenants. */
-    const unfinished = (limit = 100) =>
+    /** Orders a worker should still work on, oldest first, across tenants or of one connection. */
+    const unfinished = (limit = 100, of?: { readonly tenantId: string; readonly connectionId: string }) =>
       sql<OrderKey>`
         SELECT tenant_id, connection_id, channel_order_id FROM orders
         WHERE state IN ('received', 'reserved', 'creating')
+          ${of === undefined ? sql`` : sql`AND tenant_id = ${of.tenantId} AND connection_id = ${of.connectionId}`}
         ORDER BY updated_at, id LIMIT ${limit}`.pipe(Effect.orDie, Effect.withSpan("OrderRepo.unfinished"))
 
     /** lexoffice ids already owned by some order: a reconciliation need not read those again. */

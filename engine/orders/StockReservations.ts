@@ -10,7 +10,10 @@ import { Context, type Effect } from "effect"
  * - idempotent per (connection, channel order): a replay after a crash answers "reserved" again
  *   without reserving a second time (the order protocol calls it again whenever it resumes an
  *   order it had not yet marked reserved);
- * - a SKU the ledger does not know counts as insufficient with `available: 0`.
+ * - a SKU the ledger does not know counts as insufficient with `available: 0`;
+ * - `release` gives back whatever the order still holds (not what shipped) and is idempotent: a
+ *   second call, or one for an order that never reserved, releases nothing. Like a reservation,
+ *   a release that frees units wakes a stock push to every channel (DESIGN.md §7).
  */
 export interface ReservationRequest {
   readonly connectionId: string
@@ -28,4 +31,6 @@ export type ReservationResult = "reserved" | { readonly insufficient: ReadonlyAr
 
 export class StockReservations extends Context.Tag("engine/orders/StockReservations")<StockReservations, {
   readonly reserve: (tenantId: string, request: ReservationRequest) => Effect.Effect<ReservationResult>
+  /** Units released now (0 when the order held none). */
+  readonly release: (tenantId: string, order: { readonly connectionId: string; readonly channelOrderId: string }) => Effect.Effect<number>
 }>() {}

@@ -16,6 +16,7 @@ import { StockLive } from "../stock/StockLayer.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { Connections } from "../tenancy/Connections.js"
 import { Tenants } from "../tenancy/Tenants.js"
+import { WebhookEvents } from "../webhooks/WebhookEvents.js"
 import { LoadedPipelines } from "./LoadedPipelines.js"
 import { PipelineRunnerLive } from "./PipelineRunner.js"
 
@@ -27,7 +28,7 @@ import { PipelineRunnerLive } from "./PipelineRunner.js"
 export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Default, Tenants.Default).pipe(
   Layer.provideMerge(Layer.mergeAll(
     LoadedPipelines.Default, ConnectorClients.Default, OrderProtocol.Default, OrderRepo.Default, OrderInbox.Default,
-    CatalogLinks.Default, SyncRuns.Default, FxRates.Default, StockLive,
+    CatalogLinks.Default, SyncRuns.Default, FxRates.Default, StockLive, WebhookEvents.Default,
   )),
   Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
   Layer.provideMerge(Layer.mergeAll(DslRuleChecker, NodeHttpClient.layerUndici, RateLimiters.Default)),

@@ -1,4 +1,5 @@
 import { BigDecimal, Clock, Effect, ParseResult, Schema } from "effect"
+import type { Order } from "../../connectors/bigcommerce/schemas.js"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
@@ -8,19 +9,21 @@ import { MappingFailed } from "../orders/errors.js"
 import { voucherDateOf } from "../orders/OrderDay.js"
 import { OrderInbox } from "../orders/OrderInbox.js"
 import { OrderMapper } from "../orders/OrderMapper.js"
-import { OrderProtocol } from "../orders/OrderProtocol.js"
-import { OrderRepo } from "../orders/OrderRepo.js"
+import { OrderProtocol, type ProcessOptions } from "../orders/OrderProtocol.js"
+import { type OrderKey, OrderRepo } from "../orders/OrderRepo.js"
 import { OrderSettings } from "../orders/OrderSettings.js"
 import { FlowFailed } from "../sync/FlowRunner.js"
 import type { FlowReport } from "../sync/FlowReport.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
-import { channelOrderFromBigCommerce } from "./BigCommerceOrders.js"
+import { channelOrderFromBigCommerce, shippingAddressesOf } from "./BigCommerceOrders.js"
 import { addDays, businessDate } from "./BusinessDate.js"
 import { LedgerReservations } from "../orders/LedgerReservations.js"
+import { WebhookEvents } from "../webhooks/WebhookEvents.js"
 import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
 
 // A poll looks back this far past the last complete run: clocks differ and an order modified
-// during that run may not have been listed by it. The inbox makes the overlap free.
+// during that run may not have been listed by it. The inbox makes the overlap cheap: an order
+// it holds unchanged costs no further call.
 const POLL_OVERLAP_MS = 10 * 60_000
 // The first poll of a pipeline reaches back this far.
 const FIRST_POLL_DAYS = 7
@@ -80,6 +83,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   const loaded = yield* LoadedPipelines
   const clients = yield* ConnectorClients
   const inbox = yield* OrderInbox
+  const webhooks = yield* WebhookEvents
   const protocol = yield* OrderProtocol
   const repo = yield* OrderRepo
   const runs = yield* SyncRuns
@@ -104,25 +108,53 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
 
   // 1. intake
   const channelError = (e: { readonly _tag: string; readonly message?: string }) => flowFailed(`BigCommerce: ${e._tag} ${e.message ?? ""}`, true)
+  const fetchOrders = (ids: ReadonlyArray<string>) =>
+    Effect.forEach(ids.filter((id) => /^\d+$/.test(id)), (id) => channel.getOrder(Number(id)).pipe(
+      Effect.tap(() => { apiCalls++ }),
+      Effect.map((order): ReadonlyArray<Order> => [order]),
+      // gone from the channel (deleted) since the hook named it: nothing to take in
+      Effect.catchTag("BigCommerceNotFound", () => Effect.succeed([])),
+      Effect.mapError(channelError),
+    )).pipe(Effect.map((found) => found.flat()))
+  // The order webhooks stored so far (before their 2xx, so none is lost) name what changed.
+  const pending = yield* webhooks.pendingOrders(connectionId)
   const orders = job.orderIds !== undefined
-    ? yield* Effect.forEach(job.orderIds, (id) => channel.getOrder(Number(id)).pipe(Effect.tap(() => { apiCalls++ }), Effect.mapError(channelError)))
+    ? yield* fetchOrders(job.orderIds)
+    : job.trigger === "webhook"
+    // A wake-up reads exactly the orders its hooks named, however many wake-ups coalesced into
+    // it: no time window to list again and again, so its cost follows what is new, not the
+    // shop's recent volume. An order a lost hook never named waits for the heartbeat's poll.
+    ? yield* fetchOrders(pending.orderIds)
     : yield* Effect.gen(function* () {
       const last = yield* runs.lastCompleteStart(tenantId, name, "orders")
       const since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
       apiCalls++
       return yield* channel.listOrdersModifiedSince(since).pipe(Effect.mapError(channelError))
     })
-  for (const order of orders.length === 0 ? [] : orders) {
+  const unchanged = yield* inbox.unchanged(tenantId, connectionId, orders.map((o) => ({ id: String(o.id), modifiedAt: new Date(o.date_modified), status: o.status })))
+  // orders the channel cancelled since the inbox last saw them: their stock goes back even when they are past the unfinished states
+  const cancelled: Array<OrderKey> = []
+  for (const order of orders) {
     read++
-    const products = yield* channel.getOrderProducts(order.id).pipe(Effect.mapError(channelError))
-    apiCalls++
-    const canonical = channelOrderFromBigCommerce(order, products, { defaultTaxRate })
+    if (unchanged.has(String(order.id))) { skipped++; continue }
+    const details = yield* Effect.all([channel.getOrderProducts(order.id), shippingAddressesOf(channel, order)]).pipe(
+      Effect.tap(([, addresses]) => { apiCalls += addresses === undefined ? 1 : 2 }),
+      // deleted on the channel between the listing and these reads: nothing to take in
+      Effect.catchTag("BigCommerceNotFound", () => Effect.succeed(null)),
+      Effect.mapError(channelError),
+    )
+    if (details === null) { skipped++; continue }
+    const [products, shippingAddresses] = details
+    const canonical = channelOrderFromBigCommerce(order, products, { defaultTaxRate, shippingAddresses })
     // an order the pipeline does not take yet (unpaid) is not received: a later poll sees it again once it changes
     const gate = program.evaluate(canonical, { today, runtime })
     if (gate._tag === "Skipped") { skipped++; continue }
     const received = yield* inbox.receive(tenantId, connectionId, canonical, { modifiedAt: new Date(order.date_modified).toISOString() }).pipe(Effect.either)
     if (received._tag === "Left") errors.push({ item: canonical.id, message: received.left.message })
+    else if (canonical.cancelled === true && received.right !== "duplicate") cancelled.push({ tenantId, connectionId, channelOrderId: canonical.id })
   }
+  // every delivery read before this intake is taken in (a poll lists what they named too)
+  if (pending.through !== null && job.orderIds === undefined) yield* webhooks.handledThrough(connectionId, pending.through)
 
   // 2. the protocol, with this pipeline's mapping, over every unfinished order of this connection
   const mapper = OrderMapper.of({
@@ -139,13 +171,18 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       )
     },
   })
-  const keys = (yield* repo.unfinished(PROCESS_LIMIT * 4)).filter((k) => k.connectionId === connectionId && k.tenantId === tenantId).slice(0, PROCESS_LIMIT)
+  const unfinished = yield* repo.unfinished(PROCESS_LIMIT, { tenantId, connectionId })
+  const keys = [...cancelled, ...unfinished.filter((k) => !cancelled.some((c) => c.channelOrderId === k.channelOrderId))]
+  const work = (key: OrderKey, options: ProcessOptions = {}) => protocol.process(key, options).pipe(
+    Effect.provideService(OrderMapper, mapper),
+    Effect.provideService(LexofficeClient, lexoffice),
+  )
+  // Every new order's stock first: one local transaction each, and each wakes its stock push at
+  // once (DESIGN.md §7), instead of waiting behind the lexoffice round trips of the orders before it.
+  for (const key of keys) yield* work(key, { until: "reservation" })
   let written = 0
   for (const key of keys) {
-    const result = yield* protocol.process(key).pipe(
-      Effect.provideService(OrderMapper, mapper),
-      Effect.provideService(LexofficeClient, lexoffice),
-    )
+    const result = yield* work(key)
     if (result.state === "created") written++
     if (result.state === "failed" || result.state === "oversold") {
       const row = yield* repo.find(key)

@@ -25,6 +25,29 @@ export class WebhookEvents extends Effect.Service<WebhookEvents>()("engine/Webho
       sql<{ n: number }>`SELECT count(*)::int AS n FROM webhook_events WHERE connection_id = ${connectionId}`.pipe(
         Effect.map((rows) => rows[0]?.n ?? 0), Effect.orDie))
 
-    return { record, count } as const
+    /**
+     * The orders a connection's order webhooks named that no run has read yet (BigCommerce's
+     * `data.id`), each once, and the newest delivery among them: `handledThrough` marks what was read.
+     */
+    const pendingOrders = Effect.fn("WebhookEvents.pendingOrders")((connectionId: string, limit = 10_000) =>
+      sql<{ id: string; orderId: string | null }>`
+        SELECT id::text AS id, payload->'data'->>'id' AS order_id FROM webhook_events
+        WHERE connection_id = ${connectionId} AND handled_at IS NULL AND kind LIKE 'store/order/%'
+        ORDER BY id LIMIT ${limit}`.pipe(
+        Effect.map((rows) => ({
+          orderIds: [...new Set(rows.flatMap((r) => (r.orderId === null ? [] : [r.orderId])))],
+          through: rows.length === 0 ? null : rows[rows.length - 1]!.id,
+        })),
+        Effect.orDie,
+      ))
+
+    /** The connection's order deliveries up to `through` have been read into the order inbox. */
+    const handledThrough = Effect.fn("WebhookEvents.handledThrough")((connectionId: string, through: string) =>
+      sql`
+        UPDATE webhook_events SET handled_at = now()
+        WHERE connection_id = ${connectionId} AND handled_at IS NULL AND kind LIKE 'store/order/%' AND id <= ${through}::bigint`.pipe(
+        Effect.asVoid, Effect.orDie))
+
+    return { record, count, pendingOrders, handledThrough } as const
   }),
 }) {}

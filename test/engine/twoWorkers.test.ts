@@ -14,6 +14,7 @@ import { publishDemoTables, simulatorConfig } from "../../engine/sandbox/Sandbox
 import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { SecretBoxFromKey } from "../../engine/tenancy/SecretBox.js"
+import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
 import { TestDatabase } from "../support/TestDatabase.js"
 
 class Sims extends Context.Tag("test/engine/TwoWorkerSims")<Sims, { readonly lexoffice: LexofficeSimulator; readonly bigcommerce: BigCommerceSimulator }>() {}
@@ -68,11 +69,16 @@ describe.runIf(process.env.DATABASE_URL !== undefined)("two vortex worker proces
         const queue = yield* JobQueue
         const job = { tenantId, pipeline: "lexoffice-bigcommerce", flow: "orders", trigger: "webhook" } as const
         const placed: Array<number> = []
+        const events = yield* WebhookEvents
+        const shop = tenant!.connections.get("shop")!
         for (let i = 0; i < ORDERS; i++) {
-          placed.push(bigcommerce.store.placeOrder({ lines: [{ sku: sku(i % 10), quantity: 1 + (i % 3) }], shipping_cost: "4.90" }).id)
-          // every order announced twice, as a channel retrying its webhook would
-          yield* queue.enqueue(job)
-          yield* queue.enqueue(job)
+          const id = bigcommerce.store.placeOrder({ lines: [{ sku: sku(i % 10), quantity: 1 + (i % 3) }], shipping_cost: "4.90" }).id
+          placed.push(id)
+          // every order announced twice, as a channel retrying its webhook would: stored once, woken twice (the webhook intake's steps)
+          for (let delivery = 0; delivery < 2; delivery++) {
+            yield* events.record({ tenantId, connectionId: shop, dedupeKey: `store/order/created:${id}`, kind: "store/order/created", payload: { scope: "store/order/created", data: { type: "order", id } } })
+            yield* queue.enqueue(job)
+          }
           if (i === ORDERS / 2) {
             first.kill("SIGKILL") // a worker dies mid-stream; a replacement starts
             yield* worker(url)

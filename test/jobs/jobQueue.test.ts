@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Deferred, Effect, Layer, Ref, TestServices } from "effect"
 import type { FlowJob } from "../../engine/jobs/FlowJob.js"
-import { JobQueue, JobQueueLive } from "../../engine/jobs/JobQueue.js"
+import { JobQueue, JobQueueLive, makeJobQueue } from "../../engine/jobs/JobQueue.js"
 import { FlowFailed, FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { emptyReport } from "../../engine/sync/FlowReport.js"
 import { startWorkers } from "../../engine/sync/SyncWorker.js"
@@ -76,6 +76,28 @@ describe.each(backends)("job queue on %s", (backend) => {
         const attempts = (yield* runs.recent(tenantId)).filter((r) => r.pipeline === "broken")
         assert.strictEqual(attempts.length, 2, "the first try and one retry")
         assert.isTrue(attempts.every((r) => r.status === "failed" && JSON.stringify(r.errors).includes("source unreachable")))
+      })))
+  })
+})
+
+// Processes share a PostgreSQL server only; the embedded database belongs to one process.
+describe.runIf(backends.includes("postgres"))("job queue across processes on a PostgreSQL server", () => {
+  layer(Layer.provideMerge(SyncRuns.Default, TestDatabase("postgres")), { timeout: 120_000 })((it) => {
+    it.scoped("a job queued by one process is fetched by another's worker at once, not at its next poll", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId } = yield* makeTenant("jobs-notify")
+        // two queues on one database, as in two processes; the worker's poll is far beyond the test's patience
+        const producer = yield* makeJobQueue({ pollingIntervalSeconds: 300 })
+        const consumer = yield* makeJobQueue({ pollingIntervalSeconds: 300 })
+        const { runner, started, release } = yield* recordingRunner
+        yield* Effect.addFinalizer(() => Deferred.succeed(release, undefined))
+        yield* startWorkers.pipe(Effect.provideService(FlowRunner, runner), Effect.provideService(JobQueue, consumer))
+        // let the worker make its first (empty) fetch and settle into its 300 s wait
+        yield* Effect.sleep("1 second")
+        yield* producer.enqueue({ tenantId, pipeline: "shop", flow: "orders", trigger: "webhook" })
+        yield* Effect.gen(function* () {
+          while ((yield* Ref.get(started)).length === 0) yield* Effect.sleep("20 millis")
+        }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the other process's worker was not woken") }))
       })))
   })
 })

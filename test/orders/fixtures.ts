@@ -140,5 +140,14 @@ export class MemoryStock {
         this.orders.set(key, request.lines)
         return "reserved"
       }),
+    release: (_tenantId, order) =>
+      Effect.sync(() => {
+        const key = `${order.connectionId}/${order.channelOrderId}`
+        const lines = this.orders.get(key) ?? []
+        for (const l of lines) this.reserved.set(l.sku, (this.reserved.get(l.sku) ?? 0) - l.quantity)
+        // the key stays: a released order is not reserved again by a replay
+        this.orders.set(key, [])
+        return lines.reduce((n, l) => n + l.quantity, 0)
+      }),
   }))
 }

@@ -265,5 +265,91 @@ describe.each(backends)("orders on %s", (backend) => {
         assert.deepStrictEqual([level.onHand, level.reserved], [1, 1])
         assert.lengthOf(sim.vouchersOf("order-confirmations").filter((v) => String(v.body.remark).includes(orderMarker(connectionId, "9002"))), 0)
       }).pipe(Effect.provide(StockLedger.Default.pipe(Layer.provide(StockSignals.Default)))))
+
+    it.effect("a failed order keeps its units; cancelled on the channel it ends cancelled and gives them back, waking a stock push", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const ledger = yield* StockLedger
+        const signals = yield* StockSignals
+        const sql = yield* SqlClient.SqlClient
+        const { tenantId, connectionId } = yield* makeConnection("cancel-failed")
+        yield* sql`INSERT INTO stock_targets ${sql.insert({ tenantId, connectionId })}`
+        yield* ledger.set(tenantId, "VASE", 3, { actor: "test" })
+        const key = { tenantId, connectionId, channelOrderId: "9101" }
+        const order = channelOrder("9101", { lines: [{ id: "1", sku: "VASE", name: "Vase", quantity: 2, unitPriceGross: "20.00", taxRate: "19" }] })
+        yield* inbox.receive(tenantId, connectionId, order)
+        const stock = Layer.provide(LedgerReservations, Layer.succeed(StockLedger, ledger))
+        misMappedSkus.add("VASE")
+        const failed = yield* protocol.process(key).pipe(Effect.provide(stock))
+        misMappedSkus.delete("VASE")
+        assert.deepStrictEqual(failed, { state: "failed", outcome: "done" })
+        assert.deepInclude(yield* ledger.get(tenantId, "VASE"), { reserved: 2, available: 1 }, "the sale stands: its units stay held")
+
+        yield* sql`DELETE FROM stock_dirty WHERE connection_id = ${connectionId}`
+        const woken = yield* signals.subscribe
+        assert.strictEqual(yield* inbox.receive(tenantId, connectionId, { ...order, status: "Cancelled", cancelled: true }, { modifiedAt: "2026-04-02T12:00:00Z" }), "updated")
+        const cancelled = yield* protocol.process(key).pipe(Effect.provide(stock))
+        assert.deepStrictEqual(cancelled, { state: "cancelled", outcome: "done" })
+        assert.deepInclude(yield* ledger.get(tenantId, "VASE"), { reserved: 0, available: 3 })
+        assert.deepStrictEqual(yield* woken.take, { tenantId, connectionIds: [connectionId] })
+        assert.lengthOf(yield* sql`SELECT 1 FROM stock_dirty WHERE connection_id = ${connectionId} AND sku = 'VASE'`, 1, "the push is owed until it happens")
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.deepStrictEqual(row.events.at(-1)!.toState, "cancelled")
+        assert.strictEqual(row.events.at(-1)!.detail, "cancelled on the channel (Cancelled) before it was booked; 2 unit(s) released")
+        // final: a replay changes nothing, and an operator cannot reopen it
+        assert.deepStrictEqual(yield* protocol.process(key).pipe(Effect.provide(stock)), { state: "cancelled", outcome: "done" })
+        assert.strictEqual(yield* protocol.reopen(key), "not-reopenable")
+        assert.deepInclude(yield* ledger.get(tenantId, "VASE"), { reserved: 0 })
+      }).pipe(Effect.scoped, Effect.provide(StockLedger.Default.pipe(Layer.provideMerge(StockSignals.Default)))))
+
+    it.effect("an oversold order holds nothing to release; an order cancelled before any step is never reserved nor sent", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const ledger = yield* StockLedger
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("cancel-oversold")
+        yield* ledger.set(tenantId, "BOWL", 1, { actor: "test" })
+        const stock = Layer.provide(LedgerReservations, Layer.succeed(StockLedger, ledger))
+        const bowls = (n: number) => [{ id: "1", sku: "BOWL", name: "Bowl", quantity: n, unitPriceGross: "9.00", taxRate: "19" }]
+        const big = channelOrder("9201", { lines: bowls(2) })
+        yield* inbox.receive(tenantId, connectionId, big)
+        assert.strictEqual((yield* protocol.process({ tenantId, connectionId, channelOrderId: "9201" }).pipe(Effect.provide(stock))).state, "oversold")
+        assert.deepInclude(yield* ledger.get(tenantId, "BOWL"), { reserved: 0 })
+        assert.deepStrictEqual(yield* ledger.reservations(tenantId, { connectionId, channelOrderId: "9201" }), [])
+        yield* inbox.receive(tenantId, connectionId, { ...big, status: "Cancelled", cancelled: true }, { modifiedAt: "2026-04-02T12:00:00Z" })
+        assert.strictEqual((yield* protocol.process({ tenantId, connectionId, channelOrderId: "9201" }).pipe(Effect.provide(stock))).state, "cancelled")
+
+        const posts = sim.requestLog.length
+        yield* inbox.receive(tenantId, connectionId, channelOrder("9202", { lines: bowls(1), status: "Cancelled", cancelled: true }))
+        assert.deepStrictEqual(yield* protocol.process({ tenantId, connectionId, channelOrderId: "9202" }).pipe(Effect.provide(stock)), { state: "cancelled", outcome: "done" })
+        assert.deepStrictEqual(yield* ledger.reservations(tenantId, { connectionId, channelOrderId: "9202" }), [])
+        assert.strictEqual(sim.requestLog.length, posts, "no lexoffice call")
+      }).pipe(Effect.provide(StockLedger.Default.pipe(Layer.provide(StockSignals.Default)))))
+
+    it.effect("an order cancelled on the channel after it was booked stays created and gives its units back", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const ledger = yield* StockLedger
+        const { tenantId, connectionId } = yield* makeConnection("cancel-created")
+        yield* ledger.set(tenantId, "JUG", 4, { actor: "test" })
+        const stock = Layer.provide(LedgerReservations, Layer.succeed(StockLedger, ledger))
+        const key = { tenantId, connectionId, channelOrderId: "9301" }
+        const order = channelOrder("9301", { lines: [{ id: "1", sku: "JUG", name: "Jug", quantity: 3, unitPriceGross: "15.00", taxRate: "19" }] })
+        yield* inbox.receive(tenantId, connectionId, order)
+        assert.strictEqual((yield* protocol.process(key).pipe(Effect.provide(stock))).state, "created")
+        assert.deepInclude(yield* ledger.get(tenantId, "JUG"), { reserved: 3 })
+        yield* inbox.receive(tenantId, connectionId, { ...order, status: "Refunded", cancelled: true }, { modifiedAt: "2026-04-02T12:00:00Z" })
+        assert.deepStrictEqual(yield* protocol.process(key).pipe(Effect.provide(stock)), { state: "created", outcome: "done" })
+        assert.deepInclude(yield* ledger.get(tenantId, "JUG"), { reserved: 0, available: 4 })
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.strictEqual(row.events.at(-1)!.detail, "cancelled on the channel (Refunded) after it was booked: 3 unit(s) released; the order confirmation stays in lexoffice")
+        yield* protocol.process(key).pipe(Effect.provide(stock))
+        assert.strictEqual(Option.getOrThrow(yield* repo.get(key)).events.length, row.events.length, "a replay releases and notes nothing")
+      }).pipe(Effect.provide(StockLedger.Default.pipe(Layer.provide(StockSignals.Default)))))
   })
 })

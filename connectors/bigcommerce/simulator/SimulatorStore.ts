@@ -76,6 +76,28 @@ export interface Refund {
   items: Array<{ item_type: "PRODUCT"; item_id: number; quantity: number; requested_amount: bigint | null; reason: string }>
 }
 
+/** An address as v2 orders carry it (shippingAddress_Base): strings throughout. */
+export interface AddressInput {
+  readonly first_name?: string
+  readonly last_name?: string
+  readonly company?: string
+  readonly street_1?: string
+  readonly street_2?: string
+  readonly city?: string
+  readonly state?: string
+  readonly zip?: string
+  readonly country?: string
+  readonly country_iso2: string
+  readonly phone?: string
+  readonly email?: string
+}
+
+export interface ShippingAddress {
+  id: number
+  fields: Record<string, string>
+  shipping_method: string
+}
+
 export interface Order {
   id: number
   customer_id: number
@@ -85,7 +107,10 @@ export interface Order {
   currency_code: string
   shipping_cost: bigint
   billing_address: Record<string, string>
+  /** The first shipping address's id; a digital order has none. */
   shipping_address_id: number
+  /** In the order BigCommerce lists them; empty for a digital order. */
+  shipping_addresses: Array<ShippingAddress>
   lines: Array<OrderLine>
   shipments: Array<Shipment>
   refunds: Array<Refund>
@@ -241,10 +266,30 @@ export class SimulatorStore {
 
   // ── orders ─────────────────────────────────────────────────────────────────
 
-  placeOrder(input: { lines: ReadonlyArray<{ sku: string; quantity: number; price?: string }>; status_id?: number; currency_code?: string; email?: string; shipping_cost?: string }): Order {
+  /**
+   * A storefront checkout. The goods go to `shipping_addresses` (default: one, the billing
+   * address); `[]` places a digital order with none.
+   */
+  placeOrder(input: {
+    lines: ReadonlyArray<{ sku: string; quantity: number; price?: string }>; status_id?: number; currency_code?: string; email?: string; shipping_cost?: string
+    billing_address?: AddressInput; shipping_addresses?: ReadonlyArray<AddressInput>
+  }): Order {
     const t = this.now()
     const id = this.nextId.order++
     const addressId = id * 10
+    const billing: Record<string, string> = {
+      first_name: "Sim", last_name: "Buyer", company: "", street_1: "1 Test Street", street_2: "", city: "Berlin", state: "",
+      zip: "10115", country: "Germany", country_iso2: "DE", phone: "", email: input.email ?? `buyer${id}@example.com`,
+      ...input.billing_address,
+    }
+    const shippingAddresses = (input.shipping_addresses ?? [billing as unknown as AddressInput]).map((a, i): ShippingAddress => ({
+      id: addressId + i,
+      fields: {
+        first_name: "", last_name: "", company: "", street_1: "", street_2: "", city: "", state: "", zip: "", country: "", phone: "", email: billing.email!,
+        ...a,
+      },
+      shipping_method: "Flat Rate",
+    }))
     const lines: Array<OrderLine> = input.lines.map((l) => {
       const v = this.findVariantBySku(l.sku)
       if (v === undefined) throw new StoreInvalid({ sku: `unknown SKU ${l.sku}` }, `unknown SKU ${l.sku}`)
@@ -258,11 +303,8 @@ export class SimulatorStore {
     const order: Order = {
       id, customer_id: 0, status_id: input.status_id ?? 11, date_created: t, date_modified: t, currency_code: input.currency_code ?? "EUR",
       shipping_cost: parseMoney4(input.shipping_cost ?? "0"),
-      billing_address: {
-        first_name: "Sim", last_name: "Buyer", company: "", street_1: "1 Test Street", street_2: "", city: "Berlin", state: "",
-        zip: "10115", country: "Germany", country_iso2: "DE", phone: "", email: input.email ?? `buyer${id}@example.com`,
-      },
-      shipping_address_id: addressId, lines, shipments: [], refunds: [],
+      billing_address: billing,
+      shipping_address_id: addressId, shipping_addresses: shippingAddresses, lines, shipments: [], refunds: [],
     }
     this.orders.set(id, order)
     this.announce("store/order/created", { type: "order", id })

@@ -46,6 +46,7 @@ export class WebhookDispatcher {
   /** Every event the store announced, whether or not any hook listened or a fault dropped it. */
   readonly announced: Array<{ readonly scope: string; readonly data: Record<string, unknown> }> = []
   private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly observers = new Set<(event: { readonly scope: string; readonly data: Record<string, unknown> }) => void>()
   private inFlight = 0
   private waiters: Array<() => void> = []
 
@@ -56,8 +57,18 @@ export class WebhookDispatcher {
     private readonly random: () => number,
   ) {}
 
+  /**
+   * Calls `observer` synchronously with every event the store announces from now on, the moment
+   * the store changes (benchmarks time a write's arrival with it). Returns the unsubscribe.
+   */
+  observe(observer: (event: { readonly scope: string; readonly data: Record<string, unknown> }) => void): () => void {
+    this.observers.add(observer)
+    return () => { this.observers.delete(observer) }
+  }
+
   emit(hooks: Iterable<Hook>, scope: string, data: Record<string, unknown>): void {
     this.announced.push({ scope, data })
+    for (const observer of this.observers) observer({ scope, data })
     const payload = {
       scope,
       store_id: this.storeId,

@@ -3,7 +3,7 @@
  * v2 orders with RFC-2822 dates and four-place decimal strings, v3 `{data, meta}` envelopes.
  */
 import { formatMoney4, money4ToJsonNumber } from "./Money4.js"
-import { statusName, type Order, type OrderLine, type Product, type Refund, type Shipment, type SimulatorStore, type Variant } from "./SimulatorStore.js"
+import { statusName, type Order, type OrderLine, type Product, type Refund, type Shipment, type ShippingAddress, type SimulatorStore, type Variant } from "./SimulatorStore.js"
 import type { Hook } from "./WebhookDispatcher.js"
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "+00:00")
@@ -101,7 +101,7 @@ export const orderView = (store: SimulatorStore, o: Order, baseUrl: string) => {
     is_tax_inclusive_pricing: false,
     discount_amount: "0.0000",
     coupon_discount: "0.0000",
-    shipping_address_count: 1,
+    shipping_address_count: o.shipping_addresses.length,
     billing_address: o.billing_address,
     order_source: "external",
     channel_id: 1,
@@ -113,6 +113,39 @@ export const orderView = (store: SimulatorStore, o: Order, baseUrl: string) => {
     products: link("products"),
     shipping_addresses: link("shipping_addresses"),
     coupons: link("coupons"),
+  }
+}
+
+/**
+ * `GET /v2/orders/{id}/shipping_addresses` items (orderShippingAddress): the address, what ships
+ * to it and its share of shipping. The simulated store charges the order's whole shipping to its
+ * first address and no tax.
+ */
+export const shippingAddressView = (o: Order, a: ShippingAddress, baseUrl: string) => {
+  const lines = o.lines.filter((l) => l.order_address_id === a.id)
+  const cost = formatMoney4(a.id === o.shipping_address_id ? o.shipping_cost : 0n)
+  const quotes = `/orders/${o.id}/shipping_addresses/${a.id}/shipping_quotes`
+  return {
+    id: a.id,
+    order_id: o.id,
+    ...a.fields,
+    items_total: lines.reduce((n, l) => n + l.quantity, 0),
+    items_shipped: lines.reduce((n, l) => n + l.quantity_shipped, 0),
+    shipping_method: a.shipping_method,
+    base_cost: cost,
+    cost_ex_tax: cost,
+    cost_inc_tax: cost,
+    cost_tax: "0.0000",
+    cost_tax_class_id: 0,
+    base_handling_cost: "0.0000",
+    handling_cost_ex_tax: "0.0000",
+    handling_cost_inc_tax: "0.0000",
+    handling_cost_tax: "0.0000",
+    handling_cost_tax_class_id: 0,
+    shipping_zone_id: 1,
+    shipping_zone_name: a.fields["country"] || "Default zone",
+    shipping_quotes: { url: `${baseUrl}/v2${quotes}`, resource: quotes },
+    form_fields: [],
   }
 }
 
@@ -152,7 +185,7 @@ export const shipmentView = (o: Order, s: Shipment) => ({
   generated_tracking_link: s.tracking_carrier !== "" && s.tracking_number !== "" ? `https://track.aftership.com/${s.tracking_carrier}/${encodeURIComponent(s.tracking_number)}` : "",
   comments: s.comments,
   billing_address: o.billing_address,
-  shipping_address: o.billing_address,
+  shipping_address: o.shipping_addresses.find((a) => a.id === s.order_address_id)?.fields ?? o.billing_address,
   items: s.items,
 })
 

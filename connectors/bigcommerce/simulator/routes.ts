@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto"
 import { parseMoney4 } from "./Money4.js"
 import { DEFAULT_LOCATION, orderStatuses, StoreConflict, StoreInvalid, type Product, type SimulatorStore } from "./SimulatorStore.js"
-import { hookView, orderLineView, orderView, paginationMeta, productView, refundView, shipmentView, variantView } from "./WireViews.js"
+import { hookView, orderLineView, orderView, paginationMeta, productView, refundView, shipmentView, shippingAddressView, variantView } from "./WireViews.js"
 
 export interface Reply {
   readonly status: number
@@ -320,6 +320,17 @@ export const routes: ReadonlyArray<Route> = [
     if (o === undefined) return v2Error(404, "The requested resource was not found.")
     return { status: 200, body: o.lines.map((l) => orderLineView(o, l)) }
   }),
+  route("GET", "/v2/orders/{order_id}/shipping_addresses", (ctx) => {
+    const o = ctx.store.orders.get(intParam(ctx, "order_id"))
+    if (o === undefined) return v2Error(404, "The requested resource was not found.")
+    const page = Number(ctx.query.get("page") ?? "1")
+    const limit = Math.min(Number(ctx.query.get("limit") ?? String(LIMITS.pageDefault)), LIMITS.pageMax)
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1) return v2Error(400, "The field 'page' or 'limit' is invalid.")
+    // Only 200 with an array is documented for this collection (orderShippingAddressCollection_Resp),
+    // so a page past the end is an empty array here, not the 204 of /v2/orders (UNCONFIRMED which one the API sends).
+    const slice = o.shipping_addresses.slice((page - 1) * limit, page * limit)
+    return { status: 200, body: slice.map((a) => shippingAddressView(o, a, ctx.baseUrl)) }
+  }),
   route("GET", "/v2/order_statuses", () => ({
     status: 200,
     body: orderStatuses.map(([id, name], order) => ({ id, name, system_label: name, custom_label: name, system_description: name, order })),
@@ -329,7 +340,7 @@ export const routes: ReadonlyArray<Route> = [
     if (o === undefined) return v2Error(404, "The requested resource was not found.")
     const b = ctx.body
     if (!isObject(b)) return v2Error(400, "The request body is invalid.")
-    if (b.order_address_id !== o.shipping_address_id) return v2Error(400, "The field 'order_address_id' is invalid.")
+    if (!o.shipping_addresses.some((a) => a.id === b.order_address_id)) return v2Error(400, "The field 'order_address_id' is invalid.")
     if (!Array.isArray(b.items) || b.items.length === 0 || !b.items.every((i) => isObject(i) && Number.isInteger(i.order_product_id) && Number.isInteger(i.quantity) && (i.quantity as number) > 0)) {
       return v2Error(400, "The field 'items' is invalid.")
     }
@@ -340,7 +351,7 @@ export const routes: ReadonlyArray<Route> = [
     const fields = { tracking_number: str("tracking_number", 50), tracking_link: str("tracking_link", 500), tracking_carrier: str("tracking_carrier", 100), shipping_provider: str("shipping_provider", 100), shipping_method: str("shipping_method", 100), comments: str("comments", 65535) }
     for (const v of Object.values(fields)) if (isReply(v)) return v
     try {
-      const s = ctx.store.addShipment(o.id, { ...(fields as Record<keyof typeof fields, string>), order_address_id: o.shipping_address_id, items: b.items as Array<{ order_product_id: number; quantity: number }> })
+      const s = ctx.store.addShipment(o.id, { ...(fields as Record<keyof typeof fields, string>), order_address_id: b.order_address_id as number, items: b.items as Array<{ order_product_id: number; quantity: number }> })
       return { status: 201, body: shipmentView(o, s) }
     } catch (e) {
       if (e instanceof StoreInvalid) return v2Error(400, e.message)

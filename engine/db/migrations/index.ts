@@ -9,6 +9,7 @@ import catalog from "./0009_catalog.js"
 import webhookEvents from "./0010_webhook_events.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
+import orderIntake from "./0012_order_intake.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -25,4 +26,5 @@ export const migrations = Migrator.fromRecord({
   "0010_webhook_events": webhookEvents,
   "0005_stock": stock,
   "0006_orders": orders,
+  "0012_order_intake": orderIntake,
 })

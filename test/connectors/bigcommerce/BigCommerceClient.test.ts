@@ -210,6 +210,30 @@ describe("BigCommerce client", () => {
       assert.isTrue(BigDecimal.equals(refunds[0]!.total_amount, dec("7.98")))
     })))
 
+  it.live("reads an order's shipping addresses, paging 50 at a time", () =>
+    withStore({}, (sim, bc) => Effect.gen(function* () {
+      sim.store.seed([{ sku: "SH", stock: 5 }])
+      const one = sim.store.placeOrder({
+        lines: [{ sku: "SH", quantity: 1 }],
+        shipping_addresses: [{ first_name: "Mona", last_name: "Haddad", street_1: "Sheikh Zayed Road 12", city: "Dubai", country: "United Arab Emirates", country_iso2: "AE" }],
+      })
+      const addresses = yield* bc.getOrderShippingAddresses(one.id)
+      assert.deepStrictEqual(addresses.map((a) => [a.first_name, a.city, a.country_iso2]), [["Mona", "Dubai", "AE"]])
+      assert.strictEqual((yield* bc.getOrder(one.id)).shipping_address_count, 1)
+      const many = sim.store.placeOrder({
+        lines: [{ sku: "SH", quantity: 1 }],
+        shipping_addresses: Array.from({ length: 51 }, (_, i) => ({ first_name: `R${i}`, last_name: "X", city: "Lyon", country_iso2: "FR" })),
+      })
+      const all = yield* bc.getOrderShippingAddresses(many.id)
+      assert.deepStrictEqual([all.length, all[0]!.first_name, all[50]!.first_name], [51, "R0", "R50"])
+      const pages = sim.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/shipping_addresses").map((x) => x.path)
+      assert.deepStrictEqual(pages, [
+        `/v2/orders/${one.id}/shipping_addresses?page=1&limit=50`,
+        `/v2/orders/${many.id}/shipping_addresses?page=1&limit=50`,
+        `/v2/orders/${many.id}/shipping_addresses?page=2&limit=50`,
+      ])
+    })))
+
   it.live("a webhook arrives with the secret header and verifies; a wrong secret is rejected", () =>
     withStore({}, (sim, bc) => Effect.gen(function* () {
       const secret = { header: "X-Vortex-Webhook-Secret", value: "correct horse battery staple" }

@@ -136,6 +136,34 @@ describe("BigCommerce simulator", () => {
     expect(missing.json).toEqual([{ status: 404, message: "The requested resource was not found." }])
   })
 
+  it("lists an order's shipping addresses with page and limit; a digital order has none", async () => {
+    sim.store.seed([{ sku: "SA", stock: 10 }])
+    const order = sim.store.placeOrder({
+      lines: [{ sku: "SA", quantity: 2 }], shipping_cost: "4.90",
+      shipping_addresses: [
+        { first_name: "Jean", last_name: "Dupont", street_1: "1 Rue de Rivoli", city: "Paris", zip: "75001", country: "France", country_iso2: "FR" },
+        { first_name: "Anna", last_name: "Weiss", street_1: "Ring 2", city: "Wien", zip: "1010", country: "Austria", country_iso2: "AT" },
+      ],
+    })
+    const view = (await call("GET", `/v2/orders/${order.id}`)).json
+    expect(view.shipping_address_count).toBe(2)
+    expect(view.shipping_addresses.resource).toBe(`/orders/${order.id}/shipping_addresses`)
+    const all = await call("GET", `/v2/orders/${order.id}/shipping_addresses`)
+    expect(all.status).toBe(200)
+    expect(all.json.map((a: any) => [a.country_iso2, a.city])).toEqual([["FR", "Paris"], ["AT", "Wien"]])
+    // the lines ship to the first address, which carries the order's shipping cost
+    expect(all.json[0]).toMatchObject({ order_id: order.id, items_total: 2, base_cost: "4.9000", cost_inc_tax: "4.9000" })
+    expect(all.json[1]).toMatchObject({ items_total: 0, base_cost: "0.0000" })
+    const second = await call("GET", `/v2/orders/${order.id}/shipping_addresses?page=2&limit=1`)
+    expect(second.json.map((a: any) => a.city)).toEqual(["Wien"])
+    expect((await call("GET", `/v2/orders/${order.id}/shipping_addresses?page=3&limit=1`)).json).toEqual([])
+    expect((await call("GET", `/v2/orders/${order.id}/shipping_addresses?page=0`)).status).toBe(400)
+    expect((await call("GET", "/v2/orders/9999/shipping_addresses")).json).toEqual([{ status: 404, message: "The requested resource was not found." }])
+    const digital = sim.store.placeOrder({ lines: [{ sku: "SA", quantity: 1 }], shipping_addresses: [] })
+    expect((await call("GET", `/v2/orders/${digital.id}`)).json.shipping_address_count).toBe(0)
+    expect((await call("GET", `/v2/orders/${digital.id}/shipping_addresses`)).json).toEqual([])
+  })
+
   it("lists the 15 documented order statuses and announces a status change", async () => {
     const statuses = await call("GET", "/v2/order_statuses")
     expect(statuses.json.map((x: any) => [x.id, x.name])).toContainEqual([11, "Awaiting Fulfillment"])

@@ -1,0 +1,189 @@
+/**
+ * BigCommerce orders and the stock they hold, end to end over both simulators (real HTTP): the
+ * goods go to the order's first shipping address, read only when the order has one; an order the
+ * channel cancels before it is booked gives its units back and the channel shows them again.
+ */
+import { HttpServer } from "@effect/platform"
+import { assert, describe, layer } from "@effect/vitest"
+import { Context, Effect, Layer, Option, TestServices } from "effect"
+import { randomBytes } from "node:crypto"
+import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
+import type { AddressInput } from "../../connectors/bigcommerce/simulator/SimulatorStore.js"
+import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
+import { ApiServer } from "../../engine/api/ApiServer.js"
+import { applyConfig } from "../../engine/config/ApplyConfig.js"
+import { ConnectorClients } from "../../engine/connections/ConnectorClients.js"
+import type { ChannelOrder } from "../../engine/orders/ChannelOrder.js"
+import { OrderRepo } from "../../engine/orders/OrderRepo.js"
+import { EngineServices, EngineWithJobs } from "../../engine/runtime/Engine.js"
+import { runStockWakeups } from "../../engine/runtime/StockWakeups.js"
+import { publishDemoTables, simulatorConfig } from "../../engine/sandbox/Sandbox.js"
+import { StockLedger } from "../../engine/stock/StockLedger.js"
+import { FlowRunner } from "../../engine/sync/FlowRunner.js"
+import { startWorkers } from "../../engine/sync/SyncWorker.js"
+import { SecretBoxFromKey } from "../../engine/tenancy/SecretBox.js"
+import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
+import { BIGCOMMERCE_SECRET_HEADER, WebhookRoutes } from "../../engine/webhooks/WebhookRoutes.js"
+import { backends } from "../support/TestDatabase.js"
+import { TestDatabase } from "../support/TestDatabase.js"
+
+class Sims extends Context.Tag("test/engine/OrderStockSims")<Sims, { readonly lexoffice: LexofficeSimulator; readonly bigcommerce: BigCommerceSimulator }>() {}
+
+const ARTICLES = 6
+const SECRET = "order-stock-secret"
+const sku = (i: number) => `A-${String(i + 1).padStart(5, "0")}`
+
+const sims = Layer.scoped(Sims, Effect.gen(function* () {
+  const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
+  const bigcommerce = yield* Effect.acquireRelease(
+    Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false } })),
+    (sim) => Effect.promise(() => sim.stop()),
+  )
+  lexoffice.seedArticles(ARTICLES)
+  return { lexoffice, bigcommerce }
+}))
+
+const paris: AddressInput = { first_name: "Jean", last_name: "Dupont", street_1: "1 Rue de Rivoli", city: "Paris", zip: "75001", country: "France", country_iso2: "FR" }
+const dubai: AddressInput = { first_name: "Mona", last_name: "Haddad", street_1: "Sheikh Zayed Road 12", city: "Dubai", country: "United Arab Emirates", country_iso2: "AE" }
+
+/** The tenant on both simulators, 40 units of every SKU, listed and published (the shop shows 38: buffer 2). */
+const setup = Effect.gen(function* () {
+  const { lexoffice, bigcommerce } = yield* Sims
+  const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, SECRET, { lexofficeRateLimit: "off" }))
+  const tenantId = tenant!.tenantId
+  yield* publishDemoTables(tenantId)
+  const ledger = yield* StockLedger
+  yield* ledger.importCsv(tenantId, ["sku,on_hand", ...Array.from({ length: ARTICLES }, (_, i) => `${sku(i)},40`)].join("\n"), { actor: "test" })
+  const runner = yield* FlowRunner
+  const run = (flow: "catalog" | "stock" | "orders") => runner.run({ tenantId, pipeline: "lexoffice-bigcommerce", flow, trigger: "manual" })
+  yield* run("catalog")
+  yield* run("stock")
+  const shown = (s: string) => bigcommerce.store.level(bigcommerce.store.findVariantBySku(s)!.id)
+  assert.strictEqual(shown(sku(0)), 38)
+  const order = (id: number) => Effect.map(OrderRepo, (repo) => repo.get({ tenantId, connectionId: tenant!.connections.get("shop")!, channelOrderId: String(id) })).pipe(
+    Effect.flatten, Effect.map(Option.getOrThrow))
+  return { tenantId, shop: tenant!.connections.get("shop")!, run, shown, order, lexoffice, bigcommerce, ledger }
+})
+
+const calls = (sim: BigCommerceSimulator, template: string) => sim.exchanges.filter((x) => x.method === "GET" && x.template === template).length
+
+describe.each(backends)("BigCommerce orders and their stock on %s", (backend) => {
+  const Env = Layer.mergeAll(EngineServices, sims).pipe(
+    Layer.provideMerge(SecretBoxFromKey(randomBytes(32))),
+    Layer.provideMerge(TestDatabase(backend)),
+  )
+  layer(Env, { timeout: 180_000 })((it) => {
+    it.effect("the goods go to the first shipping address, read once per new or changed order and never for a digital one", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { run, order, bigcommerce, lexoffice } = yield* setup
+        const store = bigcommerce.store
+        const toParis = store.placeOrder({ lines: [{ sku: sku(1), quantity: 1 }], shipping_addresses: [paris, dubai] })
+        const digital = store.placeOrder({ lines: [{ sku: sku(2), quantity: 1 }], shipping_addresses: [] })
+        const [addressesBefore, linesBefore] = [calls(bigcommerce, "/v2/orders/{order_id}/shipping_addresses"), calls(bigcommerce, "/v2/orders/{order_id}/products")]
+        const first = yield* run("orders")
+        assert.strictEqual(first.written, 2, JSON.stringify(first.errors))
+        assert.strictEqual(calls(bigcommerce, "/v2/orders/{order_id}/shipping_addresses") - addressesBefore, 1, "only the order that has shipping addresses")
+
+        const paid = yield* order(toParis.id)
+        const canonical = paid.payload as ChannelOrder
+        assert.deepInclude(canonical.shipping, { name: "Jean Dupont", street: "1 Rue de Rivoli", zip: "75001", city: "Paris", countryCode: "FR" })
+        assert.deepInclude(canonical.billing, { city: "Berlin", countryCode: "DE" })
+        assert.deepInclude((yield* order(digital.id)).payload as ChannelOrder, { shipping: (canonical.billing) })
+        assert.lengthOf(lexoffice.vouchersOf("order-confirmations").filter((v) => JSON.stringify(v.body).includes(`BigCommerce order ${toParis.id}`)), 1)
+
+        // the next poll lists both again: nothing changed, so neither lines nor addresses are read
+        const [addresses, lines] = [calls(bigcommerce, "/v2/orders/{order_id}/shipping_addresses"), calls(bigcommerce, "/v2/orders/{order_id}/products")]
+        assert.strictEqual(lines - linesBefore, 2)
+        const second = yield* run("orders")
+        assert.deepStrictEqual([second.read, second.skipped, second.written, second.apiCalls], [2, 2, 0, 1])
+        assert.deepStrictEqual([calls(bigcommerce, "/v2/orders/{order_id}/shipping_addresses"), calls(bigcommerce, "/v2/orders/{order_id}/products")], [addresses, lines])
+      })))
+
+    it.effect("a webhook's run reads just the orders its hooks named, each once, and marks them read", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId, shop, bigcommerce, order } = yield* setup
+        const runner = yield* FlowRunner
+        const events = yield* WebhookEvents
+        const webhookRun = runner.run({ tenantId, pipeline: "lexoffice-bigcommerce", flow: "orders", trigger: "webhook" })
+        yield* webhookRun // whatever earlier tests left pending
+        const placed = bigcommerce.store.placeOrder({ lines: [{ sku: sku(5), quantity: 1 }], shipping_addresses: [paris] })
+        // what the webhook intake stores: two hooks for one order (created, then a status change)
+        // …and one for an order deleted on the channel since
+        for (const [scope, id, hash] of [["store/order/created", placed.id, "a"], ["store/order/statusUpdated", placed.id, "b"], ["store/order/created", 99_999, "c"]] as const) {
+          yield* events.record({ tenantId, connectionId: shop, dedupeKey: `${scope}:${id}:${hash}`, kind: scope, payload: { scope, data: { type: "order", id } } })
+        }
+        const before = bigcommerce.exchanges.length
+        const first = yield* webhookRun
+        assert.strictEqual(first.written, 1, JSON.stringify(first.errors))
+        assert.deepStrictEqual(bigcommerce.exchanges.slice(before).map((x) => `${x.method} ${x.template} ${x.status}`), [
+          "GET /v2/orders/{order_id} 200", "GET /v2/orders/{order_id} 404",
+          "GET /v2/orders/{order_id}/products 200", "GET /v2/orders/{order_id}/shipping_addresses 200",
+        ])
+        assert.strictEqual((yield* order(placed.id)).state, "created")
+        assert.deepStrictEqual(yield* events.pendingOrders(shop), { orderIds: [], through: null })
+        const again = yield* webhookRun
+        assert.deepStrictEqual([again.read, again.apiCalls], [0, 0], "nothing named since: no call at all")
+      })))
+
+    it.effect("shipped to Dubai, a German-billed order is an export: it fails on the pipeline's 19 % lines, keeps its units, and cancelled on the channel gives them back", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { run, order, shown, bigcommerce, ledger, tenantId, lexoffice } = yield* setup
+        const vouchers = lexoffice.vouchersOf("order-confirmations").length
+        const placed = bigcommerce.store.placeOrder({ lines: [{ sku: sku(3), quantity: 20 }], shipping_addresses: [dubai] })
+        const report = yield* run("orders")
+        assert.strictEqual(report.failed, 1)
+        const failed = yield* order(placed.id)
+        assert.strictEqual(failed.state, "failed")
+        // the destination, not the billing country, decided the tax treatment
+        assert.include(failed.failureReason ?? "", "thirdPartyCountryDelivery")
+        assert.strictEqual(lexoffice.vouchersOf("order-confirmations").length, vouchers, "nothing booked")
+        assert.deepInclude(yield* ledger.get(tenantId, sku(3)), { reserved: 20, available: 20 })
+        yield* run("stock")
+        assert.strictEqual(shown(sku(3)), 19, "20 available − buffer 1")
+
+        // likely within the same second as the last read: v2 times have whole seconds, the status tells the change
+        bigcommerce.store.setOrderStatus(placed.id, 5)
+        yield* run("orders")
+        assert.strictEqual((yield* order(placed.id)).state, "cancelled")
+        assert.deepInclude(yield* ledger.get(tenantId, sku(3)), { reserved: 0, available: 40 })
+        yield* run("stock")
+        assert.strictEqual(shown(sku(3)), 38)
+      })))
+  })
+
+  const Live = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }, WebhookRoutes).pipe(
+    Layer.provideMerge(WebhookEvents.Default),
+    Layer.provideMerge(Layer.mergeAll(EngineWithJobs({ pollingIntervalSeconds: 0.5 }), sims)),
+    Layer.provideMerge(SecretBoxFromKey(randomBytes(32))),
+    Layer.provideMerge(TestDatabase(backend)),
+  )
+  layer(Live, { timeout: 180_000 })((it) => {
+    it.scoped("as `vortex up` runs: an order's webhook moves the channel's stock, and its cancellation's webhook moves it back", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { shop, shown, order, bigcommerce } = yield* setup
+        const server = yield* HttpServer.HttpServer
+        if (server.address._tag !== "TcpAddress") throw new Error("expected TCP")
+        const client = yield* (yield* ConnectorClients).bigcommerce(shop)
+        yield* client.createWebhook({
+          scope: "store/order/*",
+          destination: `http://127.0.0.1:${server.address.port}/webhooks/bigcommerce/${shop}`,
+          secret: { header: BIGCOMMERCE_SECRET_HEADER, value: SECRET },
+        })
+        yield* startWorkers
+        yield* Effect.forkScoped(runStockWakeups)
+        const until = (what: string, done: Effect.Effect<boolean, unknown, OrderRepo>) => Effect.gen(function* () {
+          while (!(yield* done)) yield* Effect.sleep("50 millis")
+        }).pipe(Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new Error(`timed out waiting until ${what}`) }))
+
+        // 20 of 40 to Dubai: the export fails in lexoffice, the sale still holds its units
+        const placed = bigcommerce.store.placeOrder({ lines: [{ sku: sku(4), quantity: 20 }], shipping_addresses: [dubai] })
+        yield* until("the channel shows 19", Effect.sync(() => shown(sku(4)) === 19))
+        yield* until("the order failed", Effect.map(order(placed.id), (o) => o.state === "failed"))
+        assert.strictEqual(shown(sku(4)), 19)
+
+        bigcommerce.store.setOrderStatus(placed.id, 5)
+        yield* until("the order is cancelled", Effect.map(order(placed.id), (o) => o.state === "cancelled"))
+        yield* until("the channel shows 38 again", Effect.sync(() => shown(sku(4)) === 38))
+      })))
+  })
+})
