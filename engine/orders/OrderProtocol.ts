@@ -13,7 +13,7 @@ import { orderMarker, withMarker } from "./OrderMarker.js"
 import { type Intent, type OrderKey, OrderRepo, type OrderRow, type OrderState } from "./OrderRepo.js"
 import { OrderSettings } from "./OrderSettings.js"
 import { StockReservations } from "./StockReservations.js"
-import { REQUIRES_REFERENCED_CONTACT, taxTreatment } from "./TaxTreatment.js"
+import { REQUIRES_REFERENCED_CONTACT, taxConditionsMismatch, taxTreatment } from "./TaxTreatment.js"
 import { findVoucherByMarker } from "./VoucherReconciliation.js"
 
 /**
@@ -127,6 +127,8 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         const tax = taxTreatment(order.shipping.countryCode, settings.taxPolicy)
         const contactId = yield* contacts.resolve(row.tenantId, order)
         const mapped = yield* mapper.map(order, { contactId, fx, tax, voucherDate: voucherDateOf(placedAt) })
+        const mismatch = taxConditionsMismatch(tax, mapped.taxConditions)
+        if (mismatch !== undefined) return yield* new MappingFailed({ reason: mismatch })
         if (REQUIRES_REFERENCED_CONTACT.has(mapped.taxConditions.taxType) && mapped.address.contactId === undefined) {
           return yield* new MappingFailed({ reason: `taxType ${mapped.taxConditions.taxType} requires a referenced lexoffice contact (address.contactId)` })
         }

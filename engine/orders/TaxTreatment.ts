@@ -71,3 +71,33 @@ export const taxTreatment = (shippingCountry: string, policy: TaxPolicy): TaxTre
   // accepts it only with a referenced contact.
   return { destination: "third-country", taxType: "thirdPartyCountryDelivery", vatCountry: undefined, zeroRated: true, requiresContact: true }
 }
+
+/** The treatment as the orders/returns map sees it: the `tax` variable (flowTypes.ts). */
+export const taxVariable = (t: TaxTreatment) => ({
+  destination: t.destination,
+  taxType: t.taxType,
+  taxSubType: t.taxSubType ?? null,
+  zeroRated: t.zeroRated,
+  vatCountry: t.vatCountry ?? null,
+})
+
+/**
+ * Why mapped tax conditions do not fit the destination, or undefined when they do. A domestic
+ * or EU sale may be booked gross or net (the merchant's price mode), but never as a tax-free
+ * type; an OSS sale must say distanceSales and a domestic one must not; an export must be the
+ * tax-free delivery. Checked before any lexoffice call, so a pipeline with a hard-coded
+ * `taxType: "gross"` cannot book a Swiss order with German VAT.
+ */
+export const taxConditionsMismatch = (
+  t: TaxTreatment,
+  mapped: { readonly taxType: string; readonly taxSubType?: string | undefined },
+): string | undefined => {
+  const wanted = t.destination === "third-country"
+    ? `taxType ${t.taxType}`
+    : `taxType gross or net${t.taxSubType === undefined ? " without taxSubType" : ` with taxSubType ${t.taxSubType}`}`
+  const typeFits = t.destination === "third-country" ? mapped.taxType === t.taxType : mapped.taxType === "gross" || mapped.taxType === "net"
+  const subTypeFits = t.destination === "third-country" || (mapped.taxSubType ?? undefined) === t.taxSubType
+  if (typeFits && subTypeFits) return undefined
+  const got = `taxType ${mapped.taxType}${mapped.taxSubType === undefined ? "" : `, taxSubType ${mapped.taxSubType}`}`
+  return `a ${t.destination} order (shipped to ${t.vatCountry ?? "outside the EU"}) needs ${wanted}; the mapping gave ${got} — map taxConditions from the tax variable (tax.taxType, tax.taxSubType)`
+}

@@ -15,6 +15,8 @@ export interface FlowContext {
   /** Business date of the run, yyyy-mm-dd. */
   readonly today: string
   readonly contact?: { readonly id: string }
+  /** The order's tax treatment (orders and returns flows), shaped as flowTypes.ts's `tax`. */
+  readonly tax?: { readonly [k: string]: unknown }
   readonly runtime: Runtime
 }
 
@@ -101,7 +103,7 @@ export const compileFlow = (
     const fields = isRecord(record) ? record : {}
     const vars: Record<string, unknown> = flowName === "stock"
       ? { ...fields, today: context.today }
-      : { src: fields, today: context.today, contact: context.contact ?? null }
+      : { src: fields, today: context.today, contact: context.contact ?? null, tax: context.tax ?? null }
     if (when !== undefined) {
       const keep = when(vars, context.runtime)
       if (!keep.ok) return { _tag: "Failed", message: `when: ${keep.error}` }

@@ -32,16 +32,22 @@ const tableTypes = (pipeline: unknown): Record<string, Type> => {
   return out
 }
 
-/** The schema of a target field, stepping into list items where the path crosses a list. */
-const fieldSchema = (target: JsonSchema, path: ReadonlyArray<string>): JsonSchema | undefined => {
+/**
+ * The schema of a target field, stepping into list items where the path crosses a list, and
+ * whether its record requires it: an optional field may be given null (left out), as in the
+ * whole-record type compileMapping checks against.
+ */
+const fieldSchema = (target: JsonSchema, path: ReadonlyArray<string>): { readonly schema: JsonSchema; readonly required: boolean } | undefined => {
   let schema: JsonSchema | undefined = target
+  let required = true
   for (const segment of path) {
     if (schema === undefined) return undefined
     if (schema["type"] === "array" && isRecord(schema["items"])) schema = schema["items"] as JsonSchema
     const properties: unknown = schema["properties"]
+    required = Array.isArray(schema["required"]) && (schema["required"] as ReadonlyArray<unknown>).includes(segment)
     schema = isRecord(properties) && isRecord(properties[segment]) ? (properties[segment] as JsonSchema) : undefined
   }
-  return schema
+  return schema === undefined ? undefined : { schema, required }
 }
 
 const inputsFor = (site: ExpressionSite, context: ExpressionContext, tables: Record<string, Type>): Record<string, Type> => {
@@ -68,8 +74,10 @@ const expectation = (site: ExpressionSite, context: ExpressionContext): { readon
     case "for":
       return undefined
     case "map": {
-      const schema = fieldSchema(context.flowType.target, site.field)
-      return schema === undefined ? undefined : { type: typeFromJsonSchema(schema), what: `target field ${site.field.join(".")}` }
+      const field = fieldSchema(context.flowType.target, site.field)
+      if (field === undefined) return undefined
+      const type = typeFromJsonSchema(field.schema)
+      return { type: field.required ? type : T.nullable(type), what: `target field ${site.field.join(".")}` }
     }
   }
 }

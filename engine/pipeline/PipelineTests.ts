@@ -1,6 +1,7 @@
 import { T, type Rate, type Type } from "../../dsl/index.js"
 import { compileFlow } from "./CompiledFlow.js"
 import { isFlowName } from "./flowTypes.js"
+import { defaultTaxPolicy, taxTreatment, taxVariable } from "../orders/TaxTreatment.js"
 
 /**
  * Runs a pipeline's config tests (`tests:`): each `input` goes through its flow — the flow's
@@ -26,6 +27,7 @@ interface Fixtures {
   readonly tables: Readonly<Record<string, Rec>>
   readonly fx: ReadonlyArray<{ readonly from: string; readonly to: string; readonly on: string; readonly rate: string }>
   readonly contact?: Rec
+  readonly tax?: Rec
 }
 
 const fixturesOf = (base: unknown, over: unknown): Fixtures => {
@@ -35,7 +37,8 @@ const fixturesOf = (base: unknown, over: unknown): Fixtures => {
   const fx = [...(Array.isArray(b["fx"]) ? b["fx"] : []), ...(Array.isArray(a["fx"]) ? a["fx"] : [])].filter(isRecord) as unknown as Fixtures["fx"]
   const today = typeof b["today"] === "string" ? b["today"] : typeof a["today"] === "string" ? a["today"] : undefined
   const contact = isRecord(b["contact"]) ? b["contact"] : isRecord(a["contact"]) ? a["contact"] : undefined
-  return { tables, fx, ...(today !== undefined ? { today } : {}), ...(contact !== undefined ? { contact } : {}) }
+  const tax = isRecord(b["tax"]) ? b["tax"] : isRecord(a["tax"]) ? a["tax"] : undefined
+  return { tables, fx, ...(today !== undefined ? { today } : {}), ...(contact !== undefined ? { contact } : {}), ...(tax !== undefined ? { tax } : {}) }
 }
 
 /** A table's value type, read off its rows (the rule store would declare it). */
@@ -45,6 +48,16 @@ const tableType = (rows: Rec): Type => {
   if (values.every((v) => Number.isInteger(v))) return T.int
   if (values.every((v) => typeof v === "number" || (typeof v === "string" && /^-?\d+(\.\d+)?$/.test(v)))) return T.decimal
   return T.string
+}
+
+/**
+ * The tax treatment the engine would decide for a test's order or return, from its shipping
+ * (else billing) country under the default policy; `given.tax` overrides it.
+ */
+const taxOfInput = (input: unknown): Rec => {
+  const record = isRecord(input) ? input : {}
+  const country = [record["shipping"], record["billing"]].map((a) => (isRecord(a) ? a["countryCode"] : undefined)).find((c) => typeof c === "string")
+  return taxVariable(taxTreatment(typeof country === "string" ? country : defaultTaxPolicy.homeCountry, defaultTaxPolicy))
 }
 
 /** A fixture rate applies to its own date only, so a test can say "no rate for that day". */
@@ -68,6 +81,7 @@ const runFlow = (pipeline: Rec, flowName: string, input: unknown, fixtures: Fixt
   const outcome = compiled.program.evaluate(isRecord(input) ? input : {}, {
     today: fixtures.today ?? (null as unknown as string),
     ...(fixtures.contact !== undefined ? { contact: fixtures.contact as { id: string } } : {}),
+    ...(flowName === "orders" || flowName === "returns" ? { tax: fixtures.tax ?? taxOfInput(input) } : {}),
     runtime: { tables: fixtures.tables, rates: rateProvider(fixtures.fx) },
   })
   switch (outcome._tag) {

@@ -55,6 +55,26 @@ const contact: JsonSchema = {
   properties: { id: { type: "string", format: "uuid", description: "lexoffice contact id." } },
 }
 
+/**
+ * The tax treatment Vortex decided for a sales order or return from where the goods go
+ * (engine/orders/TaxTreatment.ts): map `taxConditions` and the line rates from it, so a
+ * web-shop order to Austria becomes an OSS distance sale and one to Switzerland a tax-free
+ * export, without a rule per country. The order protocol refuses a mapping that disagrees.
+ */
+const tax: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["destination", "taxType", "taxSubType", "zeroRated", "vatCountry"],
+  description: "Tax conditions by destination, decided before mapping.",
+  properties: {
+    destination: { type: "string", enum: ["domestic", "eu-distance-sale", "third-country"], description: "Where the goods go, seen from the merchant's country." },
+    taxType: { type: "string", enum: ["gross", "net", "thirdPartyCountryDelivery"], description: "lexoffice taxConditions.taxType to use." },
+    taxSubType: { type: ["string", "null"], enum: ["distanceSales", null], description: "lexoffice taxConditions.taxSubType: distanceSales for an OSS sale, else null." },
+    zeroRated: { type: "boolean", description: "Every line must carry taxRatePercentage 0 (tax-free export)." },
+    vatCountry: { type: ["string", "null"], description: "Whose VAT rates the lines carry (ISO 3166-1 alpha-2); null for a tax-free export." },
+  },
+}
+
 const int = (description: string): JsonSchema => ({ type: "integer", description })
 
 const flow = (
@@ -86,10 +106,10 @@ export const flowTypes: Readonly<Record<FlowName, FlowType>> = {
     },
     refuseVariables: {},
   },
-  orders: flow("orders", channelOrder, lexofficeOrderConfirmation, { contact }),
+  orders: flow("orders", channelOrder, lexofficeOrderConfirmation, { contact, tax }),
   invoices: flow("invoices", lexofficeInvoice, channelOrderDocument),
   tracking: flow("tracking", courierShipment, channelTracking),
-  returns: flow("returns", channelReturn, lexofficeCreditNote, { contact }),
+  returns: flow("returns", channelReturn, lexofficeCreditNote, { contact, tax }),
 }
 
 /** Default name of the element variable inside a `for` list mapping. */

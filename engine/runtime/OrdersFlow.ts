@@ -9,6 +9,7 @@ import { MappingFailed } from "../orders/errors.js"
 import { voucherDateOf } from "../orders/OrderDay.js"
 import { OrderInbox } from "../orders/OrderInbox.js"
 import { OrderMapper } from "../orders/OrderMapper.js"
+import { taxVariable } from "../orders/TaxTreatment.js"
 import { OrderProtocol, type ProcessOptions } from "../orders/OrderProtocol.js"
 import { type OrderKey, OrderRepo } from "../orders/OrderRepo.js"
 import { OrderSettings } from "../orders/OrderSettings.js"
@@ -48,7 +49,8 @@ const withExactAmounts = (value: unknown, key = ""): unknown => {
   }
   if (Array.isArray(value)) return value.map((v) => withExactAmounts(v))
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withExactAmounts(v, k)]))
+    // a null in an optional field means "leave it out" (lexoffice takes absent, not null)
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withExactAmounts(v, k)]))
   }
   return value
 }
@@ -162,6 +164,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       const outcome = program.evaluate(order, {
         today, runtime,
         ...(context.contactId !== undefined ? { contact: { id: context.contactId } } : {}),
+        tax: taxVariable(context.tax),
       })
       if (outcome._tag !== "Mapped") {
         return Effect.fail(new MappingFailed({ reason: outcome._tag === "Failed" ? outcome.message : `skipped by ${outcome.by}` }))

@@ -7,7 +7,7 @@ import { OrderInbox } from "../../engine/orders/OrderInbox.js"
 import { carriesMarker, orderMarker, withMarker } from "../../engine/orders/OrderMarker.js"
 import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
 import { OrderRepo } from "../../engine/orders/OrderRepo.js"
-import { defaultTaxPolicy, taxTreatment } from "../../engine/orders/TaxTreatment.js"
+import { defaultTaxPolicy, taxConditionsMismatch, taxTreatment, taxVariable } from "../../engine/orders/TaxTreatment.js"
 import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { StockSignals } from "../../engine/stock/StockSignals.js"
 import { backends } from "../support/TestDatabase.js"
@@ -36,6 +36,29 @@ describe("tax treatment by destination", () => {
       const t = taxTreatment(country, defaultTaxPolicy)
       assert.deepStrictEqual([t.destination, t.taxType, t.zeroRated, t.requiresContact], ["third-country", "thirdPartyCountryDelivery", true, true], country)
     }
+  })
+
+  it("mapped tax conditions must fit the destination: price mode is free, the tax-free or OSS kind is not", () => {
+    const de = taxTreatment("DE", defaultTaxPolicy)
+    const at = taxTreatment("AT", defaultTaxPolicy)
+    const ch = taxTreatment("CH", defaultTaxPolicy)
+    assert.isUndefined(taxConditionsMismatch(de, { taxType: "gross" }))
+    assert.isUndefined(taxConditionsMismatch(de, { taxType: "net" }))
+    assert.isUndefined(taxConditionsMismatch(at, { taxType: "gross", taxSubType: "distanceSales" }))
+    assert.isUndefined(taxConditionsMismatch(ch, { taxType: "thirdPartyCountryDelivery" }))
+    assert.include(taxConditionsMismatch(ch, { taxType: "gross" }), "needs taxType thirdPartyCountryDelivery")
+    assert.include(taxConditionsMismatch(at, { taxType: "gross" }), "with taxSubType distanceSales")
+    assert.include(taxConditionsMismatch(de, { taxType: "gross", taxSubType: "distanceSales" }), "without taxSubType")
+    assert.include(taxConditionsMismatch(de, { taxType: "thirdPartyCountryDelivery" }), "needs taxType gross or net")
+    const origin = taxTreatment("FR", { ...defaultTaxPolicy, euDistanceSales: "origin" })
+    assert.isUndefined(taxConditionsMismatch(origin, { taxType: "gross" }))
+  })
+
+  it("the map sees the treatment as plain data, absent parts as null", () => {
+    assert.deepStrictEqual(taxVariable(taxTreatment("CH", defaultTaxPolicy)),
+      { destination: "third-country", taxType: "thirdPartyCountryDelivery", taxSubType: null, zeroRated: true, vatCountry: null })
+    assert.deepStrictEqual(taxVariable(taxTreatment("AT", defaultTaxPolicy)),
+      { destination: "eu-distance-sale", taxType: "gross", taxSubType: "distanceSales", zeroRated: false, vatCountry: "AT" })
   })
 })
 
