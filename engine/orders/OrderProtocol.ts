@@ -125,8 +125,13 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         const placedAt = new Date(order.placedAt)
         const fx = yield* orderFx(order.currency, orderDayOf(placedAt)).pipe(Effect.provideService(FxRates, fxRates))
         const tax = taxTreatment(order.shipping.countryCode, settings.taxPolicy)
-        const contactId = yield* contacts.resolve(row.tenantId, order)
-        const mapped = yield* mapper.map(order, { contactId, fx, tax, voucherDate: voucherDateOf(placedAt) })
+        // A one-time pipeline asks lexoffice for a contact only when the tax type cannot do without one.
+        const contactId = settings.contact === "find-or-create" || tax.requiresContact ? yield* contacts.resolve(row.tenantId, order) : undefined
+        const mapped = yield* mapper.map(order, { ...(contactId === undefined ? {} : { contactId }), fx, tax, voucherDate: voucherDateOf(placedAt) }).pipe(
+          // A one-time pipeline's map cannot name `contact` (VX033) and writes the buyer's address:
+          // where the tax type needs a referenced contact, the resolved one takes its place.
+          Effect.map((m) => settings.contact === "one-time" && contactId !== undefined && m.address.contactId === undefined ? { ...m, address: { contactId } } : m),
+        )
         const mismatch = taxConditionsMismatch(tax, mapped.taxConditions)
         if (mismatch !== undefined) return yield* new MappingFailed({ reason: mismatch })
         if (REQUIRES_REFERENCED_CONTACT.has(mapped.taxConditions.taxType) && mapped.address.contactId === undefined) {

@@ -199,5 +199,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   Effect.provideServiceEffect(OrderSettings, Effect.sync(() => ({
     ...OrderSettings.defaults,
     finalize: pipeline.options("orders")["finalize"] !== false,
+    // schemas/pipeline.schema.json: `contact` defaults to one-time
+    contact: pipeline.options("orders")["contact"] === "find-or-create" ? "find-or-create" as const : "one-time" as const,
   }))),
 )

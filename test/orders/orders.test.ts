@@ -4,9 +4,11 @@ import { Effect, Layer, Option } from "effect"
 import { ContactResolver } from "../../engine/orders/ContactResolver.js"
 import { LedgerReservations } from "../../engine/orders/LedgerReservations.js"
 import { OrderInbox } from "../../engine/orders/OrderInbox.js"
+import { OrderMapper } from "../../engine/orders/OrderMapper.js"
 import { carriesMarker, orderMarker, withMarker } from "../../engine/orders/OrderMarker.js"
 import { OrderProtocol } from "../../engine/orders/OrderProtocol.js"
 import { OrderRepo } from "../../engine/orders/OrderRepo.js"
+import { OrderSettings } from "../../engine/orders/OrderSettings.js"
 import { defaultTaxPolicy, taxConditionsMismatch, taxTreatment, taxVariable } from "../../engine/orders/TaxTreatment.js"
 import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { StockSignals } from "../../engine/stock/StockSignals.js"
@@ -374,5 +376,84 @@ describe.each(backends)("orders on %s", (backend) => {
         yield* protocol.process(key).pipe(Effect.provide(stock))
         assert.strictEqual(Option.getOrThrow(yield* repo.get(key)).events.length, row.events.length, "a replay releases and notes nothing")
       }).pipe(Effect.provide(StockLedger.Default.pipe(Layer.provide(StockSignals.Default)))))
+
+    const contactCalls = (sim: { readonly requestLog: ReadonlyArray<{ readonly method: string; readonly url: string }> }, from: number) =>
+      sim.requestLog.slice(from).filter((r) => r.url.split("?")[0]!.startsWith("/v1/contacts")).map((r) => `${r.method} ${r.url.split("?")[0]}`)
+    const oneTime = OrderSettings.layer({ reconcileGraceMs: 0, contact: "one-time" })
+
+    it.effect("contact: one-time — a domestic order is sent with the buyer's address and makes no contact call", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("one-time-de")
+        const key = { tenantId, connectionId, channelOrderId: "9401" }
+        yield* inbox.receive(tenantId, connectionId, channelOrder("9401"))
+        const before = sim.requestLog.length
+        const result = yield* protocol.process(key).pipe(Effect.provide(new MemoryStock({ MUG: 1 }).layer), Effect.provide(oneTime))
+        assert.deepStrictEqual(result, { state: "created", outcome: "done" })
+        assert.deepStrictEqual(contactCalls(sim, before), [])
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.isNull(row.contactId)
+        const voucher = sim.vouchersOf("order-confirmations").find((v) => v.id === row.lexofficeId)!
+        assert.deepStrictEqual(voucher.body.address, { name: "Erika Musterfrau", countryCode: "DE" })
+      }))
+
+    it.effect("contact: one-time — an export resolves the buyer's contact once and references it in place of the address the map wrote", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const hand = yield* OrderMapper
+        // a one-time pipeline's map cannot name \`contact\` (VX033): it always writes the address
+        const addressOnly = OrderMapper.of({ map: (order, { contactId: _ignored, ...context }) => hand.map(order, context) })
+        const { tenantId, connectionId } = yield* makeConnection("one-time-ae")
+        const key = { tenantId, connectionId, channelOrderId: "9501" }
+        yield* inbox.receive(tenantId, connectionId, channelOrder("9501", { ...uae, customer: { email: "export-9501@example.ae", name: "Mona Haddad" } }))
+        const before = sim.requestLog.length
+        const result = yield* protocol.process(key).pipe(
+          Effect.provide(new MemoryStock({ MUG: 2 }).layer), Effect.provide(oneTime), Effect.provideService(OrderMapper, addressOnly),
+        )
+        assert.deepStrictEqual(result, { state: "created", outcome: "done" })
+        assert.deepStrictEqual(contactCalls(sim, before), ["GET /v1/contacts", "POST /v1/contacts"])
+        const row = Option.getOrThrow(yield* repo.get(key))
+        assert.isString(row.contactId)
+        const voucher = sim.vouchersOf("order-confirmations").find((v) => v.id === row.lexofficeId)!
+        assert.deepStrictEqual(voucher.body.address, { contactId: row.contactId })
+        assert.strictEqual((voucher.body.taxConditions as { taxType: string }).taxType, "thirdPartyCountryDelivery")
+      }))
+
+    it.effect("contact: find-or-create — every new buyer is resolved once, a returning buyer from the cache", () =>
+      Effect.gen(function* () {
+        const inbox = yield* OrderInbox
+        const protocol = yield* OrderProtocol
+        const repo = yield* OrderRepo
+        const sim = yield* Simulator
+        const { tenantId, connectionId } = yield* makeConnection("find-or-create")
+        const stock = new MemoryStock({ MUG: 9 })
+        const buyer = (email: string) => ({ customer: { email, name: "Erika Musterfrau" } })
+        const orders = [
+          channelOrder("9601", buyer("anna-9601@example.com")),
+          channelOrder("9602", buyer("ben-9602@example.com")),
+          channelOrder("9603", buyer("Anna-9601@example.com")),
+        ]
+        for (const order of orders) yield* inbox.receive(tenantId, connectionId, order)
+        const before = sim.requestLog.length
+        for (const order of orders) {
+          const result = yield* protocol.process({ tenantId, connectionId, channelOrderId: order.id }).pipe(
+            Effect.provide(stock.layer), Effect.provide(OrderSettings.layer({ reconcileGraceMs: 0, contact: "find-or-create" })),
+          )
+          assert.strictEqual(result.state, "created", order.id)
+        }
+        // domestic orders too: one search and one create per new buyer, nothing for Anna's second order
+        assert.deepStrictEqual(contactCalls(sim, before), ["GET /v1/contacts", "POST /v1/contacts", "GET /v1/contacts", "POST /v1/contacts"])
+        const contactOf = (id: string) => Effect.map(repo.get({ tenantId, connectionId, channelOrderId: id }), (r) => Option.getOrThrow(r).contactId)
+        const [anna, ben, annaAgain] = [yield* contactOf("9601"), yield* contactOf("9602"), yield* contactOf("9603")]
+        assert.isString(anna)
+        assert.notStrictEqual(anna, ben)
+        assert.strictEqual(annaAgain, anna)
+      }))
   })
 })
