@@ -47,8 +47,30 @@ import {
 /** Documented batch limits (products_catalog.v3.yml, product-variants_catalog.v3.yml, inventory.v3.yml). */
 export const BigCommerceLimits = { productBatch: 10, variantBatch: 50, inventoryItems: 2000, pageSize: 250 } as const
 
-// The documented default `limit` of v2 sub-collections (orders.v2.oas2.yml, `limit`); their maximum is not documented.
+// The documented default `limit` of v2 sub-collections (orders.v2.oas2.yml, `limit`; "Lists 50
+// order products"); their maximum is not documented, so no larger page is asked for: a store
+// capping below the asked limit would make a full page look like the last one.
 const SHIPPING_ADDRESS_PAGE = 50
+const ORDER_PRODUCTS_PAGE = 50
+
+/**
+ * Whether a page of order lines is the last. v2 sends no paging meta: a short page is the last.
+ * Every line holds at least one unit, so lines holding all `items_total` units leave none to
+ * come. Only an exact match ends early: a total below the units read (UNCONFIRMED whether one
+ * can be, e.g. after an order edit) must not cut the lines short; it costs one more page at most.
+ */
+const lastOrderProductsPage = (pageLength: number, unitsRead: number, itemsTotal: number | undefined) =>
+  pageLength < ORDER_PRODUCTS_PAGE || unitsRead === itemsTotal
+
+/** How many requests `getOrderProducts` made to read these lines (a run reports its API calls). */
+export const orderProductsRequests = (lines: ReadonlyArray<{ readonly quantity: number }>, itemsTotal?: number): number => {
+  let units = 0
+  for (let page = 1; ; page++) {
+    const batch = lines.slice((page - 1) * ORDER_PRODUCTS_PAGE, page * ORDER_PRODUCTS_PAGE)
+    units += batch.reduce((n, l) => n + l.quantity, 0)
+    if (lastOrderProductsPage(batch.length, units, itemsTotal)) return page
+  }
+}
 
 export interface BigCommerceCredentials {
   readonly storeHash: string
@@ -132,7 +154,11 @@ export interface BigCommerceApi {
    */
   readonly listOrdersModifiedSince: (since: Date, pageSize?: number) => Effect.Effect<ReadonlyArray<Order>, BigCommerceError>
   readonly getOrder: (id: number) => Effect.Effect<Order, BigCommerceError>
-  readonly getOrderProducts: (orderId: number) => Effect.Effect<ReadonlyArray<OrderProduct>, BigCommerceError>
+  /**
+   * Every line of an order, 50 a page. Given the order's `items_total`, a full page whose lines
+   * hold exactly that many units is known to be the last, so no empty page is asked for.
+   */
+  readonly getOrderProducts: (orderId: number, itemsTotal?: number) => Effect.Effect<ReadonlyArray<OrderProduct>, BigCommerceError>
   /** Every shipping address of an order, in BigCommerce's order (the first is where the goods go). */
   readonly getOrderShippingAddresses: (orderId: number) => Effect.Effect<ReadonlyArray<OrderShippingAddress>, BigCommerceError>
   readonly createShipment: (orderId: number, input: ShipmentCreate) => Effect.Effect<Shipment, BigCommerceError>
@@ -305,9 +331,18 @@ export const makeBigCommerceClient = (
       return yield* call("getOrder", Order, { method: "GET", path: `/v2/orders/${id}` })
     })
 
-    const getOrderProducts = Effect.fn("BigCommerce.getOrderProducts")(function* (orderId: number) {
-      const res = yield* send("getOrderProducts", { method: "GET", path: `/v2/orders/${orderId}/products` })
-      return res.status === 204 ? [] : yield* decode("getOrderProducts", Schema.Array(OrderProduct))(res)
+    const getOrderProducts = Effect.fn("BigCommerce.getOrderProducts")(function* (orderId: number, itemsTotal?: number) {
+      const out: Array<OrderProduct> = []
+      let units = 0
+      for (let page = 1; ; page++) {
+        const res = yield* send("getOrderProducts", { method: "GET", path: `/v2/orders/${orderId}/products`, query: { page, limit: ORDER_PRODUCTS_PAGE } })
+        // Only 200 is documented for this collection; a 204 is taken as "none", as on the other v2 collections.
+        if (res.status === 204) return out
+        const batch = yield* decode("getOrderProducts", Schema.Array(OrderProduct))(res)
+        out.push(...batch)
+        units += batch.reduce((n, l) => n + l.quantity, 0)
+        if (lastOrderProductsPage(batch.length, units, itemsTotal)) return out
+      }
     })
 
     const getOrderShippingAddresses = Effect.fn("BigCommerce.getOrderShippingAddresses")(function* (orderId: number) {

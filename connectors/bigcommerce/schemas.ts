@@ -99,6 +99,11 @@ export const Order = Schema.Struct({
   }),
   payment_method: Schema.optional(Schema.String),
   customer_message: Schema.optional(Schema.String),
+  /**
+   * "The total number of items in the order" (orders.v2.oas2.yml): units, like `items_shipped`,
+   * so the sum of the lines' quantities.
+   */
+  items_total: Schema.optional(Schema.Number),
   /** How many shipping addresses the order has; 0 for a digital order (orders.v2.oas2.yml). */
   shipping_address_count: Schema.optional(Schema.Number),
 })

@@ -1,4 +1,5 @@
 import { BigDecimal, Clock, Effect, ParseResult, Schema } from "effect"
+import { orderProductsRequests } from "../../connectors/bigcommerce/BigCommerceClient.js"
 import type { Order } from "../../connectors/bigcommerce/schemas.js"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
@@ -139,8 +140,8 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   for (const order of orders) {
     read++
     if (unchanged.has(String(order.id))) { skipped++; continue }
-    const details = yield* Effect.all([channel.getOrderProducts(order.id), shippingAddressesOf(channel, order)]).pipe(
-      Effect.tap(([, addresses]) => { apiCalls += addresses === undefined ? 1 : 2 }),
+    const details = yield* Effect.all([channel.getOrderProducts(order.id, order.items_total), shippingAddressesOf(channel, order)]).pipe(
+      Effect.tap(([products, addresses]) => { apiCalls += orderProductsRequests(products, order.items_total) + (addresses === undefined ? 0 : 1) }),
       // deleted on the channel between the listing and these reads: nothing to take in
       Effect.catchTag("BigCommerceNotFound", () => Effect.succeed(null)),
       Effect.mapError(channelError),

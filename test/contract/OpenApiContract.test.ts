@@ -33,6 +33,15 @@ describe("OpenAPI contract validator over the official BigCommerce specs", () =>
     expect(bad.map((v) => v.message)).toEqual(['query parameter "skus" is not documented'])
   })
 
+  it("knows an order's products as a paged v2 collection: `page` and `limit` documented, a bare array of lines", () => {
+    const line = { id: 65, order_id: 149, product_id: 77, order_address_id: 51, name: "Mug", sku: "MUG", quantity: 2, base_price: "11.9000", price_ex_tax: "11.9000", price_inc_tax: "11.9000", total_inc_tax: "23.8000", quantity_shipped: 0 }
+    expect(contract.check({ method: "GET", path: "/v2/orders/149/products?page=2&limit=50", status: 200, responseBody: [line] })).toEqual([])
+    expect(contract.check({ method: "GET", path: "/v2/orders/149/products?page=3&limit=50", status: 200, responseBody: [] })).toEqual([])
+    expect(contract.check({ method: "GET", path: "/v2/orders/149/products?offset=50", status: 200, responseBody: [] }).map((v) => v.message))
+      .toEqual(['query parameter "offset" is not documented'])
+    expect(contract.check({ method: "GET", path: "/v2/orders/149/products", status: 200, responseBody: { data: [line] } }).map((v) => v.where)).toContain("response")
+  })
+
   it("reports an unknown operation and an undocumented status", () => {
     expect(contract.check({ method: "GET", path: "/v3/nowhere", status: 200 })[0]!.where).toBe("operation")
     expect(contract.check({ method: "GET", path: "/v2/orders", status: 418 })[0]!.message).toMatch(/not documented/)

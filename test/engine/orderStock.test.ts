@@ -189,5 +189,33 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         yield* until("the channel shows 38 again", Effect.sync(() => shown(sku(4)) === 38))
         assert.strictEqual((yield* order(placed.id)).state, "created")
       })))
+
+    it.effect("an order with more lines than one page of order products becomes one order confirmation with every line", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { run, order, bigcommerce, lexoffice, ledger, tenantId } = yield* setup
+        // 57 lines over the six SKUs: a full first page of 50, and 7 on the second
+        const lines = Array.from({ length: 57 }, (_, i) => ({ sku: sku(i % ARTICLES), quantity: i === 56 ? 2 : 1 }))
+        const heldBefore = [(yield* ledger.get(tenantId, sku(2))).reserved, (yield* ledger.get(tenantId, sku(3))).reserved]
+        const big = bigcommerce.store.placeOrder({ lines })
+        const pagesBefore = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").length
+        const report = yield* run("orders")
+        assert.strictEqual(report.written, 1, JSON.stringify(report.errors))
+        const pages = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").slice(pagesBefore).map((x) => x.path)
+        assert.deepStrictEqual(pages, [`/v2/orders/${big.id}/products?page=1&limit=50`, `/v2/orders/${big.id}/products?page=2&limit=50`])
+
+        const booked = yield* order(big.id)
+        assert.lengthOf((booked.payload as ChannelOrder).lines, 57)
+        const vouchers = lexoffice.vouchersOf("order-confirmations").filter((v) => JSON.stringify(v.body).includes(`BigCommerce order ${big.id}"`))
+        assert.lengthOf(vouchers, 1)
+        const items = (vouchers[0]!.body.lineItems as Array<{ name: string; description?: string; quantity: number }>).filter((l) => l.name !== "Versand")
+        assert.deepStrictEqual(items.map((l) => [l.description, l.quantity]), lines.map((l) => [`SKU ${l.sku}`, l.quantity]))
+        // every line's units are held: the third SKU has 10 lines (the last of 2 units), the fourth 9
+        const held = () => Effect.all([ledger.get(tenantId, sku(2)), ledger.get(tenantId, sku(3))]).pipe(Effect.map((ls) => ls.map((l, i) => l.reserved - heldBefore[i]!)))
+        assert.deepStrictEqual(yield* held(), [11, 9])
+        // cancelled on the channel, every line's units come back
+        bigcommerce.store.setOrderStatus(big.id, 5)
+        yield* run("orders")
+        assert.deepStrictEqual(yield* held(), [0, 0])
+      })))
   })
 })

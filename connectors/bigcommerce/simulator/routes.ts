@@ -318,7 +318,13 @@ export const routes: ReadonlyArray<Route> = [
   route("GET", "/v2/orders/{order_id}/products", (ctx) => {
     const o = ctx.store.orders.get(intParam(ctx, "order_id"))
     if (o === undefined) return v2Error(404, "The requested resource was not found.")
-    return { status: 200, body: o.lines.map((l) => orderLineView(o, l)) }
+    // "Lists 50 order products" by default, `page`/`limit` as on every v2 collection
+    // (orders.v2.oas2.yml getOrderProducts); the maximum `limit` is not documented, 250 as elsewhere
+    // (UNCONFIRMED). Only 200 with an array is documented, so a page past the end is an empty array.
+    const page = Number(ctx.query.get("page") ?? "1")
+    const limit = Math.min(Number(ctx.query.get("limit") ?? String(LIMITS.pageDefault)), LIMITS.pageMax)
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1) return v2Error(400, "The field 'page' or 'limit' is invalid.")
+    return { status: 200, body: o.lines.slice((page - 1) * limit, page * limit).map((l) => orderLineView(o, l)) }
   }),
   route("GET", "/v2/orders/{order_id}/shipping_addresses", (ctx) => {
     const o = ctx.store.orders.get(intParam(ctx, "order_id"))

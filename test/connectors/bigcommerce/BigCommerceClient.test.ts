@@ -210,6 +210,28 @@ describe("BigCommerce client", () => {
       assert.isTrue(BigDecimal.equals(refunds[0]!.total_amount, dec("7.98")))
     })))
 
+  it.live("reads every line of an order, 50 a page; the order's items_total spares the empty page after a full last one", () =>
+    withStore({}, (sim, bc) => Effect.gen(function* () {
+      sim.store.seed([{ sku: "L1", stock: 500 }, { sku: "L2", stock: 500 }])
+      const lineCalls = () => sim.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").map((x) => x.path)
+      const line = (i: number) => ({ sku: i % 2 === 0 ? "L1" : "L2", quantity: 1 + (i % 3) })
+      const long = sim.store.placeOrder({ lines: Array.from({ length: 120 }, (_, i) => line(i)) })
+      const all = yield* bc.getOrderProducts(long.id, (yield* bc.getOrder(long.id)).items_total)
+      assert.deepStrictEqual([all.length, new Set(all.map((l) => l.id)).size], [120, 120])
+      assert.deepStrictEqual(all.map((l) => [l.sku, l.quantity]), Array.from({ length: 120 }, (_, i) => [line(i).sku, line(i).quantity]))
+      assert.deepStrictEqual(lineCalls(), [1, 2, 3].map((p) => `/v2/orders/${long.id}/products?page=${p}&limit=50`))
+
+      // exactly one full page: its units are all the order's items, so it is known to be the last
+      const fifty = sim.store.placeOrder({ lines: Array.from({ length: 50 }, (_, i) => line(i)) })
+      const order = yield* bc.getOrder(fifty.id)
+      assert.strictEqual(order.items_total, 99)
+      assert.lengthOf(yield* bc.getOrderProducts(fifty.id, order.items_total), 50)
+      assert.deepStrictEqual(lineCalls().slice(3), [`/v2/orders/${fifty.id}/products?page=1&limit=50`])
+      // without it a full page may have a successor: one more (empty) page is asked for
+      assert.lengthOf(yield* bc.getOrderProducts(fifty.id), 50)
+      assert.deepStrictEqual(lineCalls().slice(4), [1, 2].map((p) => `/v2/orders/${fifty.id}/products?page=${p}&limit=50`))
+    })))
+
   it.live("reads an order's shipping addresses, paging 50 at a time", () =>
     withStore({}, (sim, bc) => Effect.gen(function* () {
       sim.store.seed([{ sku: "SH", stock: 5 }])

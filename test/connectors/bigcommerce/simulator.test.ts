@@ -164,6 +164,25 @@ describe("BigCommerce simulator", () => {
     expect((await call("GET", `/v2/orders/${digital.id}/shipping_addresses`)).json).toEqual([])
   })
 
+  it("lists an order's products 50 a page by default, `page`/`limit` as documented, an empty array past the end", async () => {
+    sim.store.seed([{ sku: "P1", stock: 500 }])
+    const order = sim.store.placeOrder({ lines: Array.from({ length: 60 }, (_, i) => ({ sku: "P1", quantity: 1 + (i % 2) })) })
+    expect((await call("GET", `/v2/orders/${order.id}`)).json.items_total).toBe(90)
+    const first = await call("GET", `/v2/orders/${order.id}/products`)
+    expect(first.status).toBe(200)
+    expect(first.json).toHaveLength(50)
+    const second = (await call("GET", `/v2/orders/${order.id}/products?page=2`)).json
+    expect(second).toHaveLength(10)
+    const ids = [...first.json, ...second].map((l: any) => l.id)
+    expect(new Set(ids).size).toBe(60)
+    expect(ids).toEqual([...ids].sort((a, b) => a - b))
+    expect((await call("GET", `/v2/orders/${order.id}/products?page=3&limit=25`)).json.map((l: any) => l.id)).toEqual(ids.slice(50, 60))
+    expect((await call("GET", `/v2/orders/${order.id}/products?limit=250`)).json).toHaveLength(60)
+    expect((await call("GET", `/v2/orders/${order.id}/products?page=4&limit=20`)).json).toEqual([])
+    expect((await call("GET", `/v2/orders/${order.id}/products?limit=0`)).status).toBe(400)
+    expect((await call("GET", "/v2/orders/9999/products")).json).toEqual([{ status: 404, message: "The requested resource was not found." }])
+  })
+
   it("lists the 15 documented order statuses and announces a status change", async () => {
     const statuses = await call("GET", "/v2/order_statuses")
     expect(statuses.json.map((x: any) => [x.id, x.name])).toContainEqual([11, "Awaiting Fulfillment"])
