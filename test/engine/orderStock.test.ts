@@ -7,6 +7,9 @@ import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
 import { Context, Effect, Layer, Option, TestServices } from "effect"
 import { randomBytes } from "node:crypto"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
 import type { AddressInput } from "../../connectors/bigcommerce/simulator/SimulatorStore.js"
 import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
@@ -152,6 +155,83 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         yield* run("stock")
         assert.strictEqual(shown(sku(3)), 38)
       })))
+
+    it.effect("an order with more lines than one page of order products becomes one order confirmation with every line", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { run, order, bigcommerce, lexoffice, ledger, tenantId } = yield* setup
+        // 57 lines over the six SKUs: a full first page of 50, and 7 on the second
+        const lines = Array.from({ length: 57 }, (_, i) => ({ sku: sku(i % ARTICLES), quantity: i === 56 ? 2 : 1 }))
+        const heldBefore = [(yield* ledger.get(tenantId, sku(2))).reserved, (yield* ledger.get(tenantId, sku(3))).reserved]
+        const big = bigcommerce.store.placeOrder({ lines })
+        const pagesBefore = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").length
+        const report = yield* run("orders")
+        assert.strictEqual(report.written, 1, JSON.stringify(report.errors))
+        const pages = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").slice(pagesBefore).map((x) => x.path)
+        assert.deepStrictEqual(pages, [`/v2/orders/${big.id}/products?page=1&limit=50`, `/v2/orders/${big.id}/products?page=2&limit=50`])
+
+        const booked = yield* order(big.id)
+        assert.lengthOf((booked.payload as ChannelOrder).lines, 57)
+        const vouchers = lexoffice.vouchersOf("order-confirmations").filter((v) => JSON.stringify(v.body).includes(`BigCommerce order ${big.id}"`))
+        assert.lengthOf(vouchers, 1)
+        const items = (vouchers[0]!.body.lineItems as Array<{ name: string; description?: string; quantity: number }>).filter((l) => l.name !== "Versand")
+        assert.deepStrictEqual(items.map((l) => [l.description, l.quantity]), lines.map((l) => [`SKU ${l.sku}`, l.quantity]))
+        // every line's units are held: the third SKU has 10 lines (the last of 2 units), the fourth 9
+        const held = () => Effect.all([ledger.get(tenantId, sku(2)), ledger.get(tenantId, sku(3))]).pipe(Effect.map((ls) => ls.map((l, i) => l.reserved - heldBefore[i]!)))
+        assert.deepStrictEqual(yield* held(), [11, 9])
+        // cancelled on the channel, every line's units come back
+        bigcommerce.store.setOrderStatus(big.id, 5)
+        yield* run("orders")
+        assert.deepStrictEqual(yield* held(), [0, 0])
+      })))
+
+    it.effect("a pipeline whose orders flow says contact: one-time books a domestic order with no contact call and resolves one for an export", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { lexoffice, bigcommerce } = yield* Sims
+        // the committed pipeline, switched to one-time: its map writes the buyer's address (it may not name `contact`, VX033)
+        const committed = readFileSync(`${process.cwd()}/pipelines/lexoffice-bigcommerce.yaml`, "utf8")
+        const oneTime = committed
+          .replace("contact: find-or-create", "contact: one-time")
+          .replace("address: { contactId: contact.id }", "address: { name: src.billing.name, city: src.billing.city, countryCode: src.billing.countryCode }")
+          .replace(/\ntests:[\s\S]*$/, "\n")
+        assert.notStrictEqual(oneTime, committed)
+        assert.include(oneTime, "contact: one-time")
+        const dir = mkdtempSync(join(tmpdir(), "vortex-one-time-"))
+        writeFileSync(join(dir, "lexoffice-bigcommerce.yaml"), oneTime)
+        const config = simulatorConfig(lexoffice, bigcommerce, SECRET, { lexofficeRateLimit: "off" })
+        const [tenant] = yield* applyConfig(join(dir, "vortex.yaml"), {
+          ...config,
+          tenants: config.tenants.map((t) => ({ ...t, slug: "one-time-shop", pipelines: t.pipelines.map((p) => ({ ...p, file: "lexoffice-bigcommerce.yaml" })) })),
+        })
+        const tenantId = tenant!.tenantId
+        const ledger = yield* StockLedger
+        // a listing of its own, so the test stands alone
+        bigcommerce.store.seed([{ sku: "ONE-TIME", stock: 10, price: "20.00" }])
+        yield* ledger.importCsv(tenantId, "sku,on_hand\nONE-TIME,10", { actor: "test" })
+        const runner = yield* FlowRunner
+        const repo = yield* OrderRepo
+        const contactCalls = (from: number) => lexoffice.requestLog.slice(from).filter((r) => r.url.startsWith("/v1/contacts")).length
+        const book = (id: number) => Effect.gen(function* () {
+          const report = yield* runner.run({ tenantId, pipeline: "lexoffice-bigcommerce", flow: "orders", trigger: "manual", orderIds: [String(id)] })
+          assert.strictEqual(report.written, 1, JSON.stringify(report.errors))
+          const row = Option.getOrThrow(yield* repo.get({ tenantId, connectionId: tenant!.connections.get("shop")!, channelOrderId: String(id) }))
+          return { row, body: lexoffice.vouchersOf("order-confirmations").find((v) => v.id === row.lexofficeId)!.body }
+        })
+
+        const domestic = bigcommerce.store.placeOrder({ lines: [{ sku: "ONE-TIME", quantity: 1 }], email: "one-time-de@example.com" })
+        let before = lexoffice.requestLog.length
+        const de = yield* book(domestic.id)
+        assert.strictEqual(contactCalls(before), 0, "no contact call for a domestic order")
+        assert.deepStrictEqual(de.body.address, { name: "Sim Buyer", city: "Berlin", countryCode: "DE" })
+        assert.isNull(de.row.contactId)
+
+        const toDubai = bigcommerce.store.placeOrder({ lines: [{ sku: "ONE-TIME", quantity: 1 }], email: "one-time-ae@example.com", shipping_addresses: [dubai] })
+        before = lexoffice.requestLog.length
+        const ae = yield* book(toDubai.id)
+        assert.strictEqual(contactCalls(before), 2, "one search by e-mail, one create")
+        assert.isString(ae.row.contactId)
+        assert.deepStrictEqual(ae.body.address, { contactId: ae.row.contactId })
+        assert.strictEqual((ae.body.taxConditions as { taxType: string }).taxType, "thirdPartyCountryDelivery")
+      })))
   })
 
   const Live = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }, WebhookRoutes).pipe(
@@ -190,32 +270,5 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         assert.strictEqual((yield* order(placed.id)).state, "created")
       })))
 
-    it.effect("an order with more lines than one page of order products becomes one order confirmation with every line", () =>
-      TestServices.provideLive(Effect.gen(function* () {
-        const { run, order, bigcommerce, lexoffice, ledger, tenantId } = yield* setup
-        // 57 lines over the six SKUs: a full first page of 50, and 7 on the second
-        const lines = Array.from({ length: 57 }, (_, i) => ({ sku: sku(i % ARTICLES), quantity: i === 56 ? 2 : 1 }))
-        const heldBefore = [(yield* ledger.get(tenantId, sku(2))).reserved, (yield* ledger.get(tenantId, sku(3))).reserved]
-        const big = bigcommerce.store.placeOrder({ lines })
-        const pagesBefore = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").length
-        const report = yield* run("orders")
-        assert.strictEqual(report.written, 1, JSON.stringify(report.errors))
-        const pages = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").slice(pagesBefore).map((x) => x.path)
-        assert.deepStrictEqual(pages, [`/v2/orders/${big.id}/products?page=1&limit=50`, `/v2/orders/${big.id}/products?page=2&limit=50`])
-
-        const booked = yield* order(big.id)
-        assert.lengthOf((booked.payload as ChannelOrder).lines, 57)
-        const vouchers = lexoffice.vouchersOf("order-confirmations").filter((v) => JSON.stringify(v.body).includes(`BigCommerce order ${big.id}"`))
-        assert.lengthOf(vouchers, 1)
-        const items = (vouchers[0]!.body.lineItems as Array<{ name: string; description?: string; quantity: number }>).filter((l) => l.name !== "Versand")
-        assert.deepStrictEqual(items.map((l) => [l.description, l.quantity]), lines.map((l) => [`SKU ${l.sku}`, l.quantity]))
-        // every line's units are held: the third SKU has 10 lines (the last of 2 units), the fourth 9
-        const held = () => Effect.all([ledger.get(tenantId, sku(2)), ledger.get(tenantId, sku(3))]).pipe(Effect.map((ls) => ls.map((l, i) => l.reserved - heldBefore[i]!)))
-        assert.deepStrictEqual(yield* held(), [11, 9])
-        // cancelled on the channel, every line's units come back
-        bigcommerce.store.setOrderStatus(big.id, 5)
-        yield* run("orders")
-        assert.deepStrictEqual(yield* held(), [0, 0])
-      })))
   })
 })
