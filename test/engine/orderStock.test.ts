@@ -168,6 +168,8 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
         assert.strictEqual(report.written, 1, JSON.stringify(report.errors))
         const pages = bigcommerce.exchanges.filter((x) => x.template === "/v2/orders/{order_id}/products").slice(pagesBefore).map((x) => x.path)
         assert.deepStrictEqual(pages, [`/v2/orders/${big.id}/products?page=1&limit=50`, `/v2/orders/${big.id}/products?page=2&limit=50`])
+        // the run reports what it asked BigCommerce: the listing, two pages of lines, the shipping addresses
+        assert.strictEqual(report.apiCalls, 4)
 
         const booked = yield* order(big.id)
         assert.lengthOf((booked.payload as ChannelOrder).lines, 57)
