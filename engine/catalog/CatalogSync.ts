@@ -9,6 +9,8 @@ export type MappedRecord =
   | { readonly _tag: "Listing"; readonly sourceId: string; readonly listing: Listing }
   | { readonly _tag: "Filtered"; readonly sourceId: string }
   | { readonly _tag: "Failed"; readonly sourceId: string; readonly message: string }
+  /** The source confirmed it no longer has the record (read by id: 404). */
+  | { readonly _tag: "Gone"; readonly sourceId: string }
 
 /** What happens to a listing whose source no longer matches `when` or is gone. */
 export type UnmatchedPolicy = "disable" | "keep"
@@ -22,9 +24,10 @@ const canonicalJson = (value: unknown): string =>
 
 export const contentHash = (listing: Listing) => createHash("sha256").update(canonicalJson(listing)).digest("base64url")
 
-/** A catalog run's report, and the SKUs it newly listed (their stock must be published now). */
+/** A catalog run's report, the SKUs it newly listed (their stock must be published now) and the source records whose outcome did not reach the channel. */
 export interface CatalogReport extends FlowReport {
   readonly created: ReadonlyArray<string>
+  readonly unsettled: ReadonlySet<string>
 }
 
 export interface CatalogRun {
@@ -33,6 +36,12 @@ export interface CatalogRun {
   readonly records: Stream.Stream<MappedRecord, ItemFailure>
   readonly target: CatalogTarget
   readonly unmatched: UnmatchedPolicy
+  /**
+   * Whether a linked source record that the run did not see may be judged gone. Only a source
+   * read completely may say so: a listing cut off by a result window, or a run that read a few
+   * records by id, says nothing about the records it did not read.
+   */
+  readonly judgeUnseen: (sourceId: string) => boolean
   readonly dryRun?: boolean
 }
 
@@ -51,6 +60,8 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   let skipped = 0
   let written = 0
   const createdSkus: Array<string> = []
+  const unsettled = new Set<string>()
+  const sourceOfSku = new Map<string, string>()
   const seen = new Set<string>()
   const creates: Array<{ sourceId: string; listing: Listing; hash: string }> = []
   const updates: Array<{ link: CatalogLink; listing: Listing; hash: string }> = []
@@ -63,8 +74,10 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     switch (record._tag) {
       case "Failed":
         errors.push({ item: record.sourceId, message: record.message })
+        unsettled.add(record.sourceId)
         return
       case "Filtered":
+      case "Gone":
         if (link?.state === "active" && run.unmatched === "disable") disables.push(link)
         else skipped++
         return
@@ -77,38 +90,54 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     }
   }))
   for (const link of links.values()) {
-    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched === "disable") disables.push(link)
+    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched === "disable" && run.judgeUnseen(link.sourceId)) disables.push(link)
   }
 
   if (run.dryRun) {
     return {
       read, written: creates.length + updates.length + disables.length, skipped, failed: errors.length,
-      apiCalls: 0, errors, created: [],
+      apiCalls: 0, errors, created: [], unsettled,
     } satisfies CatalogReport
   }
 
+  for (const c of creates) sourceOfSku.set(c.listing.sku, c.sourceId)
+  for (const u of updates) sourceOfSku.set(u.listing.sku, u.link.sourceId)
+  for (const l of disables) sourceOfSku.set(l.sku, l.sourceId)
   const save = (saved: ReadonlyArray<CatalogLink>) => linksRepo.save(run.tenantId, run.pipeline, saved)
-  const fail = (failures: ReadonlyArray<ItemFailure>) => { for (const f of failures) errors.push({ item: f.sku, message: f.message }) }
+  const fail = (failures: ReadonlyArray<ItemFailure>) => {
+    for (const f of failures) {
+      errors.push({ item: f.sku, message: f.message })
+      const sourceId = sourceOfSku.get(f.sku)
+      if (sourceId !== undefined) unsettled.add(sourceId)
+    }
+  }
 
   // A listing the channel already has under this SKU is adopted and updated, never duplicated.
-  const existing = new Map<string, string>()
-  for (const chunk of Chunk.chunksOf(Chunk.fromIterable(creates.map((c) => c.listing.sku)), 50)) {
-    const found = yield* run.target.findBySkus(Chunk.toReadonlyArray(chunk)).pipe(
-      Effect.catchAll((failure) => Effect.sync(() => { fail([failure]); return new Map<string, string>() })),
-    )
-    for (const [sku, id] of found) existing.set(sku, id)
-  }
-  for (const create of creates) {
-    const adopted = existing.get(create.listing.sku)
-    if (adopted !== undefined) {
-      updates.push({ link: { sourceId: create.sourceId, sku: create.listing.sku, channelId: adopted, contentHash: "", state: "active" }, listing: create.listing, hash: create.hash })
+  // Looked up 50 SKUs at a time, created one by one (BigCommerce has no batch create), linked
+  // per chunk: a crash between a create and its link costs nothing, as the next run adopts by SKU.
+  for (const chunk of Chunk.chunksOf(Chunk.fromIterable(creates), 50)) {
+    const batch = Chunk.toReadonlyArray(chunk)
+    const lookup = yield* run.target.findBySkus(batch.map((c) => c.listing.sku)).pipe(Effect.either)
+    if (lookup._tag === "Left") {
+      // not knowing what the channel has, creating could duplicate: these wait for the next run
+      fail([lookup.left])
+      for (const c of batch) unsettled.add(c.sourceId)
       continue
     }
-    const created = yield* run.target.create(create.listing).pipe(Effect.either)
-    if (created._tag === "Left") { fail([created.left]); continue }
-    written++
-    createdSkus.push(create.listing.sku)
-    yield* save([{ sourceId: create.sourceId, sku: create.listing.sku, channelId: created.right, contentHash: create.hash, state: "active" }])
+    const linked: Array<CatalogLink> = []
+    for (const create of batch) {
+      const adopted = lookup.right.get(create.listing.sku)
+      if (adopted !== undefined) {
+        updates.push({ link: { sourceId: create.sourceId, sku: create.listing.sku, channelId: adopted, contentHash: "", state: "active" }, listing: create.listing, hash: create.hash })
+        continue
+      }
+      const created = yield* run.target.create(create.listing).pipe(Effect.either)
+      if (created._tag === "Left") { fail([created.left]); continue }
+      written++
+      createdSkus.push(create.listing.sku)
+      linked.push({ sourceId: create.sourceId, sku: create.listing.sku, channelId: created.right, contentHash: create.hash, state: "active" })
+    }
+    yield* save(linked)
   }
 
   for (const batch of Chunk.chunksOf(Chunk.fromIterable(updates), run.target.batchSize)) {
@@ -134,6 +163,6 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
 
   return {
     read, written, skipped, failed: errors.length,
-    apiCalls: (yield* run.target.apiCalls) - callsBefore, errors, created: createdSkus,
+    apiCalls: (yield* run.target.apiCalls) - callsBefore, errors, created: createdSkus, unsettled,
   } satisfies CatalogReport
 }).pipe(Effect.withSpan("CatalogSync.run", { attributes: { pipeline: run.pipeline } }))

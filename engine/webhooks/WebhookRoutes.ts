@@ -1,7 +1,9 @@
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { SqlClient } from "@effect/sql"
 import { Effect, Option, Redacted } from "effect"
 import { createHash } from "node:crypto"
 import { verifyWebhook } from "../../connectors/bigcommerce/WebhookVerifier.js"
+import { CatalogDirtyIds, type DirtyEvent } from "../catalog/CatalogDirtyIds.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { JobQueue } from "../jobs/JobQueue.js"
 import { LoadedPipelines } from "../runtime/LoadedPipelines.js"
@@ -38,6 +40,8 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
   const queue = yield* JobQueue
   const loaded = yield* LoadedPipelines
   const clients = yield* ConnectorClients
+  const dirtyIds = yield* CatalogDirtyIds
+  const sql = yield* SqlClient.SqlClient
 
   const pipelinesOf = (tenantId: string, side: "source" | "target", connectionId: string) =>
     Effect.map(loaded.all(tenantId), (all) => all.filter((p) =>
@@ -91,14 +95,27 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
       return answer(401, "signature invalid")
     }
     const event = verified.right
-    const stored = yield* events.record({
-      tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
-      dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
-      payload: event,
-    })
-    if (stored === "new" && event.eventType.startsWith("article.")) {
-      for (const p of yield* pipelinesOf(connection.value.tenantId, "source", connectionId)) {
-        if (!p.flows.includes("catalog")) continue
+    const articleEvent = /^article\.(created|changed|deleted)$/.exec(event.eventType)?.[1] as DirtyEvent | undefined
+    const catalogs = articleEvent === undefined
+      ? []
+      : (yield* pipelinesOf(connection.value.tenantId, "source", connectionId)).filter((p) => p.flows.includes("catalog"))
+    // The event and the article id it announces are stored together: a crash between the two
+    // would leave a stored event (a redelivery is then a duplicate) whose article is never read.
+    const stored = yield* sql.withTransaction(Effect.gen(function* () {
+      const outcome = yield* events.record({
+        tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
+        dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
+        payload: event,
+      })
+      if (outcome === "new" && articleEvent !== undefined) {
+        for (const p of catalogs) yield* dirtyIds.mark(p.binding.tenantId, p.binding.name, event.resourceId, articleEvent)
+      }
+      return outcome
+    })).pipe(Effect.orDie)
+    if (stored === "new") {
+      // the job carries no id (wake-ups coalesce): it drains the announced ids from their table,
+      // and if this enqueue is lost the next heartbeat drains them
+      for (const p of catalogs) {
         yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
       }
     }
