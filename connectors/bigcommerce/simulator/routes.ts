@@ -140,8 +140,7 @@ export const routes: ReadonlyArray<Route> = [
     const include = new Set((ctx.query.get("include") ?? "").split(",").filter((s) => s !== ""))
     const wantedSkus = skus?.map((s) => s.toLowerCase())
     // `?sku=` matches the product's own (base) SKU only, not variant SKUs (products_catalog.v3.yml).
-    const all = [...ctx.store.products.values()].filter((p) =>
-      (wantedSkus === undefined || wantedSkus.includes(p.sku.toLowerCase())) &&
+    const all = (wantedSkus === undefined ? [...ctx.store.products.values()] : ctx.store.productsWithSkus(wantedSkus)).filter((p) =>
       (ids === undefined || ids.includes(String(p.id))) &&
       (name === null || p.name === name))
     const page = all.slice((pg.page - 1) * pg.limit, pg.page * pg.limit)
