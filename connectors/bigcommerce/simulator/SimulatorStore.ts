@@ -13,8 +13,11 @@ export interface Product {
   name: string
   type: "physical" | "digital"
   sku: string
+  description: string
   price: bigint
   sale_price: bigint
+  /** 0-255; "Value ignored if automatic tax is enabled" (products_catalog.v3.yml). */
+  tax_class_id: number
   weight: number
   inventory_tracking: Tracking
   inventory_warning_level: number
@@ -149,6 +152,22 @@ export class SimulatorStore {
     return false
   }
 
+  /** Removes a product with its variants and their stock; false if there is no such product. */
+  deleteProduct(id: number): boolean {
+    const p = this.products.get(id)
+    if (p === undefined) return false
+    for (const variantId of p.variantIds) {
+      this.variantsBySku.get(this.variants.get(variantId)!.sku.toLowerCase())?.delete(variantId)
+      this.variants.delete(variantId)
+      this.inventory.delete(variantId)
+    }
+    this.productsBySku.get(p.sku.toLowerCase())?.delete(id)
+    this.productNames.set(p.name, (this.productNames.get(p.name) ?? 1) - 1)
+    this.products.delete(id)
+    this.announce("store/product/deleted", { type: "product", id })
+    return true
+  }
+
   /** Products whose own (base) SKU is one of these, case-insensitive, in creation order. */
   productsWithSkus(skus: ReadonlyArray<string>): Array<Product> {
     const ids = new Set(skus.flatMap((sku) => [...this.productsBySku.get(sku.toLowerCase()) ?? []]))
@@ -167,7 +186,7 @@ export class SimulatorStore {
   }
 
   createProduct(input: {
-    name: string; type: "physical" | "digital"; sku?: string; price: bigint; sale_price?: bigint; weight: number
+    name: string; type: "physical" | "digital"; sku?: string; description?: string; price: bigint; sale_price?: bigint; tax_class_id?: number; weight: number
     inventory_tracking?: Tracking; inventory_level?: number; is_visible?: boolean; categories?: Array<number>
     availability?: Product["availability"]; variants?: Array<{ sku: string; price?: bigint | null; inventory_level?: number }>
   }): Product {
@@ -181,7 +200,8 @@ export class SimulatorStore {
     const id = this.nextId.product++
     const withOptions = (input.variants?.length ?? 0) > 0
     const product: Product = {
-      id, name: input.name, type: input.type, sku, price: input.price, sale_price: input.sale_price ?? 0n, weight: input.weight,
+      id, name: input.name, type: input.type, sku, description: input.description ?? "", price: input.price, sale_price: input.sale_price ?? 0n,
+      tax_class_id: input.tax_class_id ?? 0, weight: input.weight,
       inventory_tracking: input.inventory_tracking ?? (withOptions ? "variant" : "product"),
       inventory_warning_level: 0, is_visible: input.is_visible ?? true, availability: input.availability ?? "available",
       categories: input.categories ?? [], date_created: t, date_modified: t, base_variant_id: null, variantIds: [],
@@ -206,7 +226,7 @@ export class SimulatorStore {
     return product
   }
 
-  updateProduct(id: number, patch: Partial<Pick<Product, "name" | "sku" | "price" | "sale_price" | "weight" | "is_visible" | "availability" | "inventory_tracking">> & { inventory_level?: number }): Product | undefined {
+  updateProduct(id: number, patch: Partial<Pick<Product, "name" | "sku" | "description" | "price" | "sale_price" | "tax_class_id" | "weight" | "is_visible" | "availability" | "inventory_tracking">> & { inventory_level?: number }): Product | undefined {
     const p = this.products.get(id)
     if (p === undefined) return undefined
     if (patch.sku !== undefined && this.skuTaken(patch.sku, p.base_variant_id ?? undefined)) throw new StoreConflict(`The product SKU is a duplicate`)
