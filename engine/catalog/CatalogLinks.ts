@@ -28,6 +28,11 @@ export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/Catalog
         ON CONFLICT (tenant_id, pipeline, source_id) DO UPDATE SET sku = excluded.sku, channel_id = excluded.channel_id,
           content_hash = excluded.content_hash, state = excluded.state, synced_at = now()`.pipe(Effect.asVoid, Effect.orDie))
 
-    return { all, save } as const
+    const remove = Effect.fn("CatalogLinks.remove")((tenantId: string, pipeline: string, sourceIds: ReadonlyArray<string>) =>
+      sourceIds.length === 0 ? Effect.void : sql`
+        DELETE FROM catalog_links WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline}
+          AND source_id = ANY(${sourceIds as Array<string>}::text[])`.pipe(Effect.asVoid, Effect.orDie))
+
+    return { all, save, remove } as const
   }),
 }) {}

@@ -12,8 +12,11 @@ export type MappedRecord =
   /** The source confirmed it no longer has the record (read by id: 404). */
   | { readonly _tag: "Gone"; readonly sourceId: string }
 
-/** What happens to a listing whose source no longer matches `when` or is gone. */
-export type UnmatchedPolicy = "disable" | "keep"
+/**
+ * What happens to a listing whose source no longer matches `when` or is gone: taken off sale
+ * (kept with its history, reversible), deleted from the channel, or left as it is.
+ */
+export type UnmatchedPolicy = "disable" | "delete" | "keep"
 
 /** Key order never changes a hash: the same listing always hashes the same. */
 const canonicalJson = (value: unknown): string =>
@@ -65,7 +68,7 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   const seen = new Set<string>()
   const creates: Array<{ sourceId: string; listing: Listing; hash: string }> = []
   const updates: Array<{ link: CatalogLink; listing: Listing; hash: string }> = []
-  const disables: Array<CatalogLink> = []
+  const unmatched: Array<CatalogLink> = []
 
   yield* Stream.runForEach(run.records, (record) => Effect.sync(() => {
     read++
@@ -78,7 +81,7 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
         return
       case "Filtered":
       case "Gone":
-        if (link?.state === "active" && run.unmatched === "disable") disables.push(link)
+        if (link?.state === "active" && run.unmatched !== "keep") unmatched.push(link)
         else skipped++
         return
       case "Listing": {
@@ -90,19 +93,19 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     }
   }))
   for (const link of links.values()) {
-    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched === "disable" && run.judgeUnseen(link.sourceId)) disables.push(link)
+    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched !== "keep" && run.judgeUnseen(link.sourceId)) unmatched.push(link)
   }
 
   if (run.dryRun) {
     return {
-      read, written: creates.length + updates.length + disables.length, skipped, failed: errors.length,
+      read, written: creates.length + updates.length + unmatched.length, skipped, failed: errors.length,
       apiCalls: 0, errors, created: [], unsettled,
     } satisfies CatalogReport
   }
 
   for (const c of creates) sourceOfSku.set(c.listing.sku, c.sourceId)
   for (const u of updates) sourceOfSku.set(u.listing.sku, u.link.sourceId)
-  for (const l of disables) sourceOfSku.set(l.sku, l.sourceId)
+  for (const l of unmatched) sourceOfSku.set(l.sku, l.sourceId)
   const save = (saved: ReadonlyArray<CatalogLink>) => linksRepo.save(run.tenantId, run.pipeline, saved)
   const fail = (failures: ReadonlyArray<ItemFailure>) => {
     for (const f of failures) {
@@ -150,15 +153,22 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     yield* save(ok.map((u) => ({ sourceId: u.link.sourceId, sku: u.listing.sku, channelId: u.link.channelId, contentHash: u.hash, state: "active" as const })))
   }
 
-  for (const batch of Chunk.chunksOf(Chunk.fromIterable(disables), run.target.batchSize)) {
+  const deleting = run.unmatched === "delete"
+  for (const batch of Chunk.chunksOf(Chunk.fromIterable(unmatched), deleting ? run.target.removeBatchSize : run.target.batchSize)) {
     const items = Chunk.toReadonlyArray(batch)
-    const failures = yield* run.target.disable(items.map((l) => ({ id: l.channelId, sku: l.sku })))
+    const targets = items.map((l) => ({ id: l.channelId, sku: l.sku }))
+    const failures = yield* (deleting ? run.target.remove(targets) : run.target.disable(targets))
     fail(failures)
     const failed = new Set(failures.map((f) => f.sku))
     const ok = items.filter((l) => !failed.has(l.sku))
     written += ok.length
-    // an emptied hash makes the listing be written again in full if its source comes back
-    yield* save(ok.map((l) => ({ ...l, contentHash: "", state: "disabled" as const })))
+    if (deleting) {
+      // no link left: if the source comes back, its listing is created anew
+      yield* linksRepo.remove(run.tenantId, run.pipeline, ok.map((l) => l.sourceId))
+    } else {
+      // an emptied hash makes the listing be written again in full if its source comes back
+      yield* save(ok.map((l) => ({ ...l, contentHash: "", state: "disabled" as const })))
+    }
   }
 
   return {

@@ -154,7 +154,8 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     pipeline: name,
     records: Stream.concat(listing, byId),
     target: yield* bigCommerceCatalogTarget(channel),
-    unmatched: options["unmatched"] === "keep" ? "keep" : "disable",
+    // the pipeline schema allows exactly these; disabling is the default
+    unmatched: options["unmatched"] === "keep" || options["unmatched"] === "delete" ? options["unmatched"] : "disable",
     judgeUnseen,
     dryRun: job.dryRun ?? false,
   }).pipe(

@@ -9,6 +9,7 @@ import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/Big
 import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 import { ApiServer } from "../../engine/api/ApiServer.js"
 import { CatalogDirtyIds } from "../../engine/catalog/CatalogDirtyIds.js"
+import { CatalogLinks } from "../../engine/catalog/CatalogLinks.js"
 import { CatalogSourceIndex } from "../../engine/catalog/CatalogSourceIndex.js"
 import { applyConfig } from "../../engine/config/ApplyConfig.js"
 import { ConnectorClients } from "../../engine/connections/ConnectorClients.js"
@@ -23,12 +24,18 @@ import { backends, TestDatabase } from "../support/TestDatabase.js"
 
 const PIPELINE = "lexoffice-bigcommerce"
 
-// The committed pipeline, re-verifying one article beyond the listing window per full run, so a
-// test can see that the articles a run did not read are left alone.
-const configDir = mkdtempSync(join(tmpdir(), "vortex-catalog-source-"))
-mkdirSync(join(configDir, "pipelines"))
-writeFileSync(join(configDir, "pipelines", "lexoffice-bigcommerce.yaml"),
-  readFileSync("pipelines/lexoffice-bigcommerce.yaml", "utf8").replace("    unmatched: disable\n", "    unmatched: disable\n    verifyPerRun: 1\n"))
+/** A config directory holding the committed pipeline with its catalog `unmatched` line replaced. */
+const pipelineVariant = (catalogOptions: string) => {
+  const dir = mkdtempSync(join(tmpdir(), "vortex-catalog-source-"))
+  mkdirSync(join(dir, "pipelines"))
+  writeFileSync(join(dir, "pipelines", "lexoffice-bigcommerce.yaml"),
+    readFileSync("pipelines/lexoffice-bigcommerce.yaml", "utf8").replace("    unmatched: disable\n", catalogOptions))
+  return dir
+}
+// one article beyond the listing window re-verified per full run, so a test sees that the
+// articles a run did not read are left alone
+const verifyingOne = pipelineVariant("    unmatched: disable\n    verifyPerRun: 1\n")
+const deleting = pipelineVariant("    unmatched: delete\n")
 
 const productWrites = (sim: BigCommerceSimulator) =>
   Object.entries(sim.writeCounts()).filter(([k]) => k.includes("/catalog/products")).reduce((n, [, v]) => n + v, 0)
@@ -44,7 +51,7 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
     let tenants = 0
 
     /** A tenant of its own wired to fresh simulators, subscribed to article events at the engine's webhook endpoint. */
-    const setup = Effect.gen(function* () {
+    const setupWith = (configDir: string) => Effect.gen(function* () {
       const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
       const bigcommerce = yield* Effect.acquireRelease(
         Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false } })),
@@ -83,6 +90,7 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
       const product = (sku: string) => [...bigcommerce.store.products.values()].find((p) => p.sku === sku)
       return { tenantId, lexoffice, bigcommerce, run, delivered, lexofficeCall, lexofficeCalls, product }
     })
+    const setup = setupWith(verifyingOne)
 
     it.scoped("a listing cut off by lexoffice's window warns how many articles lie beyond it and judges none of them gone; each heartbeat re-reads the least recently verified", () =>
       TestServices.provideLive(Effect.gen(function* () {
@@ -163,6 +171,28 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
         assert.strictEqual(product("A-00002")?.is_visible, true)
         const index = yield* (yield* CatalogSourceIndex).all(tenantId, PIPELINE)
         assert.sameMembers([...index.keys()], [ids[0]!, ids[1]!, ids[3]!])
+      })))
+
+    it.scoped("with unmatched: delete, a deleted article's product is deleted from the store; listings carry description and tax class", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId, lexoffice, bigcommerce, run, delivered, lexofficeCall, product } = yield* setupWith(deleting)
+        const ids = lexoffice.seedArticles(3, (i) => ({
+          description: `Beschreibung ${i}`,
+          price: { leadingPrice: "NET", netPrice: 10, taxRate: i === 1 ? 7 : 19 },
+        }))
+        yield* run("manual")
+        assert.deepInclude(product("A-00001"), { description: "Beschreibung 0", tax_class_id: 1 })
+        assert.deepInclude(product("A-00002"), { description: "Beschreibung 1", tax_class_id: 2 })
+
+        yield* lexofficeCall("DELETE", `/v1/articles/${ids[1]}`)
+        yield* delivered("article.deleted", ids[1]!)
+        const targeted = yield* run("webhook")
+        assert.deepStrictEqual([targeted.written, targeted.failed], [1, 0], JSON.stringify(targeted.errors))
+        assert.strictEqual(product("A-00002"), undefined, "deleted from the store")
+        assert.deepStrictEqual(bigcommerce.writeCounts()["DELETE /v3/catalog/products"], 1)
+        assert.isDefined(product("A-00001"))
+        const links = yield* (yield* CatalogLinks).all(tenantId, PIPELINE)
+        assert.sameMembers([...links.keys()], [ids[0]!, ids[2]!], "no link left to the deleted product")
       })))
   })
 })
