@@ -111,13 +111,17 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     Stream.mapError((e) => ({ sku: "(lexoffice articles)", message: `${e._tag}: ${e.message}` })),
   )
 
+  const complete = (type: string) => partitions.some((p) => p.type === type && p.complete)
+
   // decided once the listing is done: only what it did not show is read by id
   const byId = Stream.suspend(() => {
     const ids = [...dirty.ids.keys()].filter((id) => !listed.has(id))
     if (verifyBudget > 0) {
       const announced = new Set(ids)
+      // the budget goes to articles beyond a listing's reach; what a complete listing did not
+      // show is gone, and the sweep below deals with it without a read
       const due = [...index.values()]
-        .filter((e) => !listed.has(e.sourceId) && !announced.has(e.sourceId))
+        .filter((e) => !complete(e.articleType) && !listed.has(e.sourceId) && !announced.has(e.sourceId))
         .sort((a, b) => a.verifiedAt.getTime() - b.verifiedAt.getTime())
         .slice(0, verifyBudget)
       rolling = due.length
@@ -140,7 +144,6 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     ), { concurrency: READ_CONCURRENCY }))
   })
 
-  const complete = (type: string) => partitions.some((p) => p.type === type && p.complete)
   // Only a complete listing of an article's type says that an unseen article is gone; an article
   // the index does not know (linked before the index existed) needs every type complete.
   const judgeUnseen = (sourceId: string) => {

@@ -1,5 +1,4 @@
 import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { SqlClient } from "@effect/sql"
 import { Effect, Option, Redacted } from "effect"
 import { createHash } from "node:crypto"
 import { verifyWebhook } from "../../connectors/bigcommerce/WebhookVerifier.js"
@@ -41,7 +40,6 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
   const loaded = yield* LoadedPipelines
   const clients = yield* ConnectorClients
   const dirtyIds = yield* CatalogDirtyIds
-  const sql = yield* SqlClient.SqlClient
 
   const pipelinesOf = (tenantId: string, side: "source" | "target", connectionId: string) =>
     Effect.map(loaded.all(tenantId), (all) => all.filter((p) =>
@@ -99,25 +97,18 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
     const catalogs = articleEvent === undefined
       ? []
       : (yield* pipelinesOf(connection.value.tenantId, "source", connectionId)).filter((p) => p.flows.includes("catalog"))
-    // The event and the article id it announces are stored together: a crash between the two
-    // would leave a stored event (a redelivery is then a duplicate) whose article is never read.
-    const stored = yield* sql.withTransaction(Effect.gen(function* () {
-      const outcome = yield* events.record({
-        tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
-        dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
-        payload: event,
-      })
-      if (outcome === "new" && articleEvent !== undefined) {
-        for (const p of catalogs) yield* dirtyIds.mark(p.binding.tenantId, p.binding.name, event.resourceId, articleEvent)
-      }
-      return outcome
-    })).pipe(Effect.orDie)
-    if (stored === "new") {
-      // the job carries no id (wake-ups coalesce): it drains the announced ids from their table,
-      // and if this enqueue is lost the next heartbeat drains them
-      for (const p of catalogs) {
-        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
-      }
+    // The announced id is marked before the event is recorded: a crash in between leaves a mark
+    // (read once more, harmlessly), never a recorded event whose article is not read. A marked id
+    // is taken by whichever catalog run comes next, so wake-ups may coalesce freely; if this
+    // enqueue is lost, the next heartbeat drains the mark.
+    for (const p of catalogs) yield* dirtyIds.mark(p.binding.tenantId, p.binding.name, event.resourceId, articleEvent!)
+    const stored = yield* events.record({
+      tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
+      dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
+      payload: event,
+    })
+    for (const p of catalogs) {
+      yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
     }
     return answer(200, stored === "new" ? "accepted" : "duplicate ignored")
   }).pipe(Effect.catchAllCause((cause) => Effect.logError("lexoffice webhook", cause).pipe(Effect.as(answer(500, "internal error; please retry"))))))
