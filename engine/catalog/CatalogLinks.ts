@@ -22,6 +22,14 @@ export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/Catalog
         Effect.orDie,
       ))
 
+    const bySourceIds = Effect.fn("CatalogLinks.bySourceIds")((tenantId: string, pipeline: string, sourceIds: ReadonlyArray<string>) =>
+      (sourceIds.length === 0 ? Effect.succeed([] as ReadonlyArray<CatalogLink>) : sql<CatalogLink>`
+        SELECT source_id, sku, channel_id, content_hash, state FROM catalog_links
+        WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND source_id = ANY(${sourceIds as Array<string>}::text[])`).pipe(
+        Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
+        Effect.orDie,
+      ))
+
     const save = Effect.fn("CatalogLinks.save")((tenantId: string, pipeline: string, links: ReadonlyArray<CatalogLink>) =>
       links.length === 0 ? Effect.void : sql`
         INSERT INTO catalog_links ${sql.insert(links.map((l) => ({ tenantId, pipeline, ...l })))}
@@ -33,6 +41,6 @@ export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/Catalog
         DELETE FROM catalog_links WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline}
           AND source_id = ANY(${sourceIds as Array<string>}::text[])`.pipe(Effect.asVoid, Effect.orDie))
 
-    return { all, save, remove } as const
+    return { all, bySourceIds, save, remove } as const
   }),
 }) {}

@@ -33,6 +33,15 @@ export class CatalogSourceIndex extends Effect.Service<CatalogSourceIndex>()("en
         Effect.orDie,
       ))
 
+    /** The entries of these ids only: a run that reads a few articles by id needs no more. */
+    const byIds = Effect.fn("CatalogSourceIndex.byIds")((tenantId: string, pipeline: string, sourceIds: ReadonlyArray<string>) =>
+      (sourceIds.length === 0 ? Effect.succeed([] as ReadonlyArray<SourceEntry>) : sql<SourceEntry>`
+        SELECT source_id, article_type, version, updated_date, verified_at FROM catalog_source
+        WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND source_id = ANY(${sourceIds as Array<string>}::text[])`).pipe(
+        Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
+        Effect.orDie,
+      ))
+
     /** New or changed entries, verified at `at`. */
     const save = Effect.fn("CatalogSourceIndex.save")(function* (
       tenantId: string, pipeline: string, entries: ReadonlyArray<Omit<SourceEntry, "verifiedAt">>, at: Date,
@@ -59,6 +68,6 @@ export class CatalogSourceIndex extends Effect.Service<CatalogSourceIndex>()("en
         DELETE FROM catalog_source WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND source_id = ANY(${sourceIds as Array<string>}::text[])`.pipe(
         Effect.asVoid, Effect.orDie))
 
-    return { all, save, touch, remove } as const
+    return { all, byIds, save, touch, remove } as const
   }),
 }) {}

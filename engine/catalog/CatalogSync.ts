@@ -45,6 +45,11 @@ export interface CatalogRun {
    * records by id, says nothing about the records it did not read.
    */
   readonly judgeUnseen: (sourceId: string) => boolean
+  /**
+   * The run reads only these source records (e.g. the ones events announced): only their links
+   * are loaded, and no unseen link is judged. Without it every link of the pipeline is loaded.
+   */
+  readonly only?: ReadonlyArray<string>
   readonly dryRun?: boolean
 }
 
@@ -56,7 +61,10 @@ export interface CatalogRun {
  */
 export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   const linksRepo = yield* CatalogLinks
-  const links = yield* linksRepo.all(run.tenantId, run.pipeline)
+  const links = run.only === undefined
+    ? yield* linksRepo.all(run.tenantId, run.pipeline)
+    : yield* linksRepo.bySourceIds(run.tenantId, run.pipeline, run.only)
+  const judgeUnseen = run.only === undefined ? run.judgeUnseen : () => false
   const callsBefore = yield* run.target.apiCalls
   const errors: Array<{ item?: string; message: string }> = []
   let read = 0
@@ -93,7 +101,7 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
     }
   }))
   for (const link of links.values()) {
-    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched !== "keep" && run.judgeUnseen(link.sourceId)) unmatched.push(link)
+    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched !== "keep" && judgeUnseen(link.sourceId)) unmatched.push(link)
   }
 
   if (run.dryRun) {

@@ -70,7 +70,9 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   const verifyBudget = targeted ? 0 : verifyPerRun(options)
   // announced ids are taken before listing: a listing page read after the take shows the change
   const dirty = yield* dirtyIds.take(tenantId, name)
-  const index = yield* sourceIndex.all(tenantId, name)
+  // a webhook run needs the index and links of the announced articles only, not of the catalog
+  const announcedIds = [...dirty.ids.keys()]
+  const index = targeted ? yield* sourceIndex.byIds(tenantId, name, announcedIds) : yield* sourceIndex.all(tenantId, name)
 
   const partitions: Array<PartitionListing> = []
   const listed = new Set<string>()
@@ -160,6 +162,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     // the pipeline schema allows exactly these; disabling is the default
     unmatched: options["unmatched"] === "keep" || options["unmatched"] === "delete" ? options["unmatched"] : "disable",
     judgeUnseen,
+    ...(targeted ? { only: announcedIds } : {}),
     dryRun: job.dryRun ?? false,
   }).pipe(
     // a listing page could not be read: nothing may be judged "gone", so the run fails whole
