@@ -14,9 +14,12 @@ export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/Catalog
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
+    // a catalog's worth of rows: named in SQL, so the client need not rename each row's columns
+    const plain = sql.withoutTransforms()
+
     const all = Effect.fn("CatalogLinks.all")((tenantId: string, pipeline: string) =>
-      sql<CatalogLink>`
-        SELECT source_id, sku, channel_id, content_hash, state FROM catalog_links
+      plain<CatalogLink>`
+        SELECT source_id AS "sourceId", sku, channel_id AS "channelId", content_hash AS "contentHash", state FROM catalog_links
         WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline}`.pipe(
         Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
         Effect.orDie,

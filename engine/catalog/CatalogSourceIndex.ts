@@ -25,9 +25,13 @@ export class CatalogSourceIndex extends Effect.Service<CatalogSourceIndex>()("en
     const sql = yield* SqlClient.SqlClient
 
     /** The whole index in one read: a catalog run never asks the database per article. */
+    // a catalog's worth of rows: named in SQL, so the client need not rename each row's columns
+    const plain = sql.withoutTransforms()
+
     const all = Effect.fn("CatalogSourceIndex.all")((tenantId: string, pipeline: string) =>
-      sql<SourceEntry>`
-        SELECT source_id, article_type, version, updated_date, verified_at FROM catalog_source
+      plain<SourceEntry>`
+        SELECT source_id AS "sourceId", article_type AS "articleType", version, updated_date AS "updatedDate", verified_at AS "verifiedAt"
+        FROM catalog_source
         WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline}`.pipe(
         Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
         Effect.orDie,
