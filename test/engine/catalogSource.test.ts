@@ -173,6 +173,25 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
         assert.sameMembers([...index.keys()], [ids[0]!, ids[1]!, ids[3]!])
       })))
 
+    it.scoped("an announced article whose write failed stays announced, and the next run writes it", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId, lexoffice, bigcommerce, run, delivered, lexofficeCall, product } = yield* setup
+        const ids = lexoffice.seedArticles(2)
+        yield* run("manual")
+        const current = yield* lexofficeCall("GET", `/v1/articles/${ids[0]}`)
+        yield* lexofficeCall("PUT", `/v1/articles/${ids[0]}`, { ...current, title: "Renamed" })
+        yield* delivered("article.changed", ids[0]!)
+        // the batch update and its one-by-one retry are both refused
+        bigcommerce.faults.failNext = { count: 2, status: 400 }
+        const failed = yield* run("webhook")
+        assert.deepStrictEqual([failed.written, failed.failed], [0, 1])
+        assert.strictEqual(yield* (yield* CatalogDirtyIds).count(tenantId, PIPELINE), 1, "still announced")
+        const retried = yield* run("webhook")
+        assert.deepStrictEqual([retried.written, retried.failed], [1, 0], JSON.stringify(retried.errors))
+        assert.strictEqual(product("A-00001")?.name, "Renamed")
+        assert.strictEqual(yield* (yield* CatalogDirtyIds).count(tenantId, PIPELINE), 0)
+      })))
+
     it.scoped("with unmatched: delete, a deleted article's product is deleted from the store; listings carry description and tax class", () =>
       TestServices.provideLive(Effect.gen(function* () {
         const { tenantId, lexoffice, bigcommerce, run, delivered, lexofficeCall, product } = yield* setupWith(deleting)
