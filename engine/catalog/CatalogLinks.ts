@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect } from "effect"
+import { Chunk, Effect } from "effect"
 
 export interface CatalogLink {
   readonly sourceId: string
@@ -25,13 +25,16 @@ export class CatalogLinks extends Effect.Service<CatalogLinks>()("engine/Catalog
         Effect.orDie,
       ))
 
-    const bySourceIds = Effect.fn("CatalogLinks.bySourceIds")((tenantId: string, pipeline: string, sourceIds: ReadonlyArray<string>) =>
-      (sourceIds.length === 0 ? Effect.succeed([] as ReadonlyArray<CatalogLink>) : sql<CatalogLink>`
-        SELECT source_id, sku, channel_id, content_hash, state FROM catalog_links
-        WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND source_id = ANY(${sourceIds as Array<string>}::text[])`).pipe(
-        Effect.map((rows) => new Map(rows.map((r) => [r.sourceId, r]))),
-        Effect.orDie,
-      ))
+    const bySourceIds = Effect.fn("CatalogLinks.bySourceIds")(function* (tenantId: string, pipeline: string, sourceIds: ReadonlyArray<string>) {
+      const out = new Map<string, CatalogLink>()
+      for (const chunk of Chunk.chunksOf(Chunk.fromIterable(sourceIds), 10_000)) {
+        const rows = yield* plain<CatalogLink>`
+          SELECT source_id AS "sourceId", sku, channel_id AS "channelId", content_hash AS "contentHash", state FROM catalog_links
+          WHERE tenant_id = ${tenantId} AND pipeline = ${pipeline} AND source_id = ANY(${Chunk.toReadonlyArray(chunk) as Array<string>}::text[])`
+        for (const row of rows) out.set(row.sourceId, row)
+      }
+      return out as ReadonlyMap<string, CatalogLink>
+    }, Effect.orDie)
 
     const save = Effect.fn("CatalogLinks.save")((tenantId: string, pipeline: string, links: ReadonlyArray<CatalogLink>) =>
       links.length === 0 ? Effect.void : sql`

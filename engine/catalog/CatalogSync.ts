@@ -46,10 +46,12 @@ export interface CatalogRun {
    */
   readonly judgeUnseen: (sourceId: string) => boolean
   /**
-   * The run reads only these source records (e.g. the ones events announced): only their links
-   * are loaded, and no unseen link is judged. Without it every link of the pipeline is loaded.
+   * Asked once the records are read: which links besides those of the records may be judged
+   * unseen — "all", or those of these source ids. Only these links and the records' own are
+   * loaded, so a run that read a few records by id, or a listing cut off by a window, does not
+   * read the whole link table.
    */
-  readonly only?: ReadonlyArray<string>
+  readonly unseenCandidates: () => "all" | ReadonlyArray<string>
   readonly dryRun?: boolean
 }
 
@@ -61,10 +63,12 @@ export interface CatalogRun {
  */
 export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   const linksRepo = yield* CatalogLinks
-  const links = run.only === undefined
+  const records = Chunk.toReadonlyArray(yield* Stream.runCollect(run.records))
+  const seen = new Set(records.map((r) => r.sourceId))
+  const candidates = run.unseenCandidates()
+  const links = candidates === "all"
     ? yield* linksRepo.all(run.tenantId, run.pipeline)
-    : yield* linksRepo.bySourceIds(run.tenantId, run.pipeline, run.only)
-  const judgeUnseen = run.only === undefined ? run.judgeUnseen : () => false
+    : yield* linksRepo.bySourceIds(run.tenantId, run.pipeline, [...seen, ...candidates.filter((id) => !seen.has(id))])
   const callsBefore = yield* run.target.apiCalls
   const errors: Array<{ item?: string; message: string }> = []
   let read = 0
@@ -73,25 +77,23 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
   const createdSkus: Array<string> = []
   const unsettled = new Set<string>()
   const sourceOfSku = new Map<string, string>()
-  const seen = new Set<string>()
   const creates: Array<{ sourceId: string; listing: Listing; hash: string }> = []
   const updates: Array<{ link: CatalogLink; listing: Listing; hash: string }> = []
   const unmatched: Array<CatalogLink> = []
 
-  yield* Stream.runForEach(run.records, (record) => Effect.sync(() => {
+  for (const record of records) {
     read++
-    seen.add(record.sourceId)
     const link = links.get(record.sourceId)
     switch (record._tag) {
       case "Failed":
         errors.push({ item: record.sourceId, message: record.message })
         unsettled.add(record.sourceId)
-        return
+        continue
       case "Filtered":
       case "Gone":
         if (link?.state === "active" && run.unmatched !== "keep") unmatched.push(link)
         else skipped++
-        return
+        continue
       case "Listing": {
         const hash = contentHash(record.listing)
         if (link === undefined) creates.push({ sourceId: record.sourceId, listing: record.listing, hash })
@@ -99,9 +101,9 @@ export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
         else updates.push({ link, listing: record.listing, hash })
       }
     }
-  }))
+  }
   for (const link of links.values()) {
-    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched !== "keep" && judgeUnseen(link.sourceId)) unmatched.push(link)
+    if (!seen.has(link.sourceId) && link.state === "active" && run.unmatched !== "keep" && run.judgeUnseen(link.sourceId)) unmatched.push(link)
   }
 
   if (run.dryRun) {

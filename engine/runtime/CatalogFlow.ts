@@ -162,7 +162,13 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     // the pipeline schema allows exactly these; disabling is the default
     unmatched: options["unmatched"] === "keep" || options["unmatched"] === "delete" ? options["unmatched"] : "disable",
     judgeUnseen,
-    ...(targeted ? { only: announcedIds } : {}),
+    // Beyond the records read, only links of indexed articles whose type was listed completely
+    // can be judged; all links only when every type was, as links older than the index may be unindexed.
+    unseenCandidates: () => targeted
+      ? []
+      : ARTICLE_PARTITIONS.every(complete)
+      ? "all"
+      : [...index.values()].filter((e) => complete(e.articleType)).map((e) => e.sourceId),
     dryRun: job.dryRun ?? false,
   }).pipe(
     // a listing page could not be read: nothing may be judged "gone", so the run fails whole
