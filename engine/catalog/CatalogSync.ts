@@ -58,7 +58,8 @@ export interface CatalogRun {
 /**
  * Catalog & prices (DESIGN.md §1): writes only what changed since the last write, creates
  * what the channel lacks (adopting a listing that already carries the SKU), updates in
- * batches at the channel's limit, and takes off sale what no longer matches. A failing
+ * batches at the channel's limit, and takes off sale (or deletes, by policy) what no longer
+ * matches or is gone, judging only what a complete read could have seen. A failing
  * item is recorded and skipped; the rest of the run goes on.
  */
 export const syncCatalog = (run: CatalogRun) => Effect.gen(function* () {
