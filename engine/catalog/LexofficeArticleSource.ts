@@ -24,7 +24,10 @@ export interface PartitionListing {
    * Every article of the partition was on the pages read: the last page was reached and the
    * count did not move while paging (an insert or delete mid-listing shifts the pages under an
    * unsorted listing and may hide an article). Only a complete listing may judge an unseen
-   * article gone.
+   * article gone. UNCONFIRMED: the order of the articles listing; lexoffice documents no sort
+   * for it, so nothing here relies on one (an insert and a delete between two pages, leaving
+   * the count unchanged, could still hide one article for one run: its link would be disabled
+   * and re-enabled by the next run that sees it).
    */
   readonly complete: boolean
 }
