@@ -4,6 +4,7 @@ import type { Article } from "../../connectors/lexoffice/schemas.js"
 import { SEARCH_WINDOW } from "../../connectors/lexoffice/schemas.js"
 import { bigCommerceCatalogTarget } from "../catalog/BigCommerceCatalogTarget.js"
 import { CatalogDirtyIds } from "../catalog/CatalogDirtyIds.js"
+import { CatalogSkuProbes } from "../catalog/CatalogSkuProbes.js"
 import { CatalogSourceIndex, type SourceEntry } from "../catalog/CatalogSourceIndex.js"
 import { syncCatalog, type MappedRecord } from "../catalog/CatalogSync.js"
 import type { Listing } from "../catalog/CatalogTarget.js"
@@ -29,9 +30,16 @@ export const DEFAULT_VERIFY_PER_RUN = 100
 // Reads by id in flight at once; the client's rate limiter paces them to lexoffice's limit.
 const READ_CONCURRENCY = 4
 
-const verifyPerRun = (options: Readonly<Record<string, unknown>>) => {
-  const value = options["verifyPerRun"]
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : DEFAULT_VERIFY_PER_RUN
+/**
+ * Stocked SKUs without a listing looked up by article number per full run while a listing is
+ * cut off by the window (pipeline option `flows.catalog.probePerRun`): a lost `article.created`
+ * beyond the window is found this way, 20 SKUs (10 s of lexoffice's budget) per run.
+ */
+export const DEFAULT_PROBE_PER_RUN = 20
+
+const budget = (options: Readonly<Record<string, unknown>>, name: string, fallback: number) => {
+  const value = options[name]
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : fallback
 }
 
 /**
@@ -51,6 +59,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   const fx = yield* FxRates
   const sourceIndex = yield* CatalogSourceIndex
   const dirtyIds = yield* CatalogDirtyIds
+  const skuProbes = yield* CatalogSkuProbes
   const { tenantId, name } = pipeline.binding
   const flowFailed = (message: string, retryable: boolean) =>
     new FlowFailed({ pipeline: name, flow: "catalog", message, retryable })
@@ -67,7 +76,8 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
 
   const targeted = job.trigger === "webhook"
   const options = pipeline.options("catalog")
-  const verifyBudget = targeted ? 0 : verifyPerRun(options)
+  const verifyBudget = targeted ? 0 : budget(options, "verifyPerRun", DEFAULT_VERIFY_PER_RUN)
+  const probeBudget = targeted ? 0 : budget(options, "probePerRun", DEFAULT_PROBE_PER_RUN)
   // announced ids are taken before listing: a listing page read after the take shows the change
   const dirty = yield* dirtyIds.take(tenantId, name)
   // a webhook run needs the index and links of the announced articles only, not of the catalog
@@ -146,6 +156,32 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     ), { concurrency: READ_CONCURRENCY }))
   })
 
+  // Beyond a listing's reach, stocked SKUs no listing carries are looked up by article number:
+  // the only way to find an article whose created event was lost. Read last, so that articles
+  // already read this run are not mapped twice.
+  const probed: Array<string> = []
+  const byArticleNumber = Stream.unwrap(Effect.gen(function* () {
+    if (probeBudget === 0 || partitions.every((p) => p.complete)) return Stream.empty
+    const skus = yield* skuProbes.due(tenantId, name, probeBudget)
+    return Stream.fromIterable(skus).pipe(
+      Stream.mapEffect((sku) => lexoffice.listArticles({ articleNumber: sku }).pipe(
+        Effect.tap(() => Effect.sync(() => {
+          lexofficeCalls++
+          probed.push(sku)
+        })),
+        Effect.map((page) => page.content.filter((a) => !listed.has(a.id) && !readById.has(a.id))),
+        // not recorded as probed: tried again next run
+        Effect.catchAll((e) => Effect.logWarning(`lexoffice article number ${sku}: ${e._tag}: ${e.message}`).pipe(Effect.as([] as ReadonlyArray<Article>))),
+      ), { concurrency: READ_CONCURRENCY }),
+      Stream.flattenIterables,
+      Stream.map((article) => {
+        readById.add(article.id)
+        changedEntries.push(entryOf(article))
+        return mapArticle(article)
+      }),
+    )
+  }))
+
   // Only a complete listing of an article's type says that an unseen article is gone; an article
   // the index does not know (linked before the index existed) needs every type complete.
   const judgeUnseen = (sourceId: string) => {
@@ -157,7 +193,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   const report = yield* syncCatalog({
     tenantId,
     pipeline: name,
-    records: Stream.concat(listing, byId),
+    records: Stream.concat(listing, byId).pipe(Stream.concat(byArticleNumber)),
     target: yield* bigCommerceCatalogTarget(channel),
     // the pipeline schema allows exactly these; disabling is the default
     unmatched: options["unmatched"] === "keep" || options["unmatched"] === "delete" ? options["unmatched"] : "disable",
@@ -181,6 +217,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     const vanished = [...index.keys()].filter((id) => !listed.has(id) && !readById.has(id) && judgeUnseen(id))
     yield* sourceIndex.remove(tenantId, name, [...gone.filter((id) => !report.unsettled.has(id)), ...vanished])
     yield* dirtyIds.clear(tenantId, name, [...dirty.ids.keys()].filter((id) => !report.unsettled.has(id)), dirty.takenAt)
+    yield* skuProbes.record(tenantId, name, probed, startedAt)
   }
 
   // a listing created just now shows no stock yet: mark its SKUs for the stock flow at once
@@ -195,8 +232,8 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     if (p.complete) return []
     if (p.totalElements > SEARCH_WINDOW) {
       return [`lexoffice lists at most ${SEARCH_WINDOW} results per query: ${p.totalElements - p.listed} of ${p.totalElements} ${p.type} articles ` +
-        `are beyond the listing window. They reach the channel by id (article events; ${verifyBudget} least recently verified per run), ` +
-        `and none of them is judged gone by this run`]
+        `are beyond the listing window. They reach the channel by id (article events; ${verifyBudget} least recently verified per run) ` +
+        `and by article number (${probeBudget} stocked SKUs without a listing per run), and none of them is judged gone by this run`]
     }
     return [`the ${p.type} article listing changed while it was read (${p.totalElements} articles at the end): no unseen ${p.type} article is judged gone by this run`]
   })
@@ -211,6 +248,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
       goneById: gone.length,
       announced: dirty.ids.size,
       verifiedRolling: rolling,
+      probedByArticleNumber: probed.length,
       beyondWindow: partitions.reduce((n, p) => n + Math.max(0, p.totalElements - p.listed), 0),
     },
   }

@@ -3,6 +3,7 @@ import { Layer } from "effect"
 import { RateLimiters } from "../../connectors/http/index.js"
 import { CatalogDirtyIds } from "../catalog/CatalogDirtyIds.js"
 import { CatalogLinks } from "../catalog/CatalogLinks.js"
+import { CatalogSkuProbes } from "../catalog/CatalogSkuProbes.js"
 import { CatalogSourceIndex } from "../catalog/CatalogSourceIndex.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { FxRates } from "../fx/FxRates.js"
@@ -29,7 +30,7 @@ import { PipelineRunnerLive } from "./PipelineRunner.js"
 export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Default, Tenants.Default).pipe(
   Layer.provideMerge(Layer.mergeAll(
     LoadedPipelines.Default, ConnectorClients.Default, OrderProtocol.Default, OrderRepo.Default, OrderInbox.Default,
-    CatalogLinks.Default, CatalogSourceIndex.Default, CatalogDirtyIds.Default, SyncRuns.Default, FxRates.Default, StockLive,
+    CatalogLinks.Default, CatalogSourceIndex.Default, CatalogDirtyIds.Default, CatalogSkuProbes.Default, SyncRuns.Default, FxRates.Default, StockLive,
   )),
   Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
   Layer.provideMerge(Layer.mergeAll(DslRuleChecker, NodeHttpClient.layerUndici, RateLimiters.Default)),

@@ -16,6 +16,7 @@ import { ConnectorClients } from "../../engine/connections/ConnectorClients.js"
 import type { FlowJob } from "../../engine/jobs/FlowJob.js"
 import { EngineWithJobs } from "../../engine/runtime/Engine.js"
 import { publishDemoTables, simulatorConfig } from "../../engine/sandbox/Sandbox.js"
+import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { SecretBoxFromKey } from "../../engine/tenancy/SecretBox.js"
 import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
@@ -125,6 +126,27 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
         for (let i = 0; i < 3; i++) assert.strictEqual(product(`LATE-${i}`)?.is_visible, true)
         assert.sameMembers(reread.slice(0, 3), late, "each heartbeat takes the least recently verified")
         assert.strictEqual(reread[3], reread[0], "then the round starts again")
+      })))
+
+    it.scoped("a stocked SKU whose article lies beyond the window and was never announced is found by article number", () =>
+      TestServices.provideLive(Effect.gen(function* () {
+        const { tenantId, lexoffice, run, product } = yield* setup
+        lexoffice.seedArticles(10_000, (i) => ({ archived: true, articleNumber: `OLD-${i}`, title: `Old ${i}` }))
+        // its article.created event was lost: no event, no listing can show it
+        const [lost] = lexoffice.seedArticles(1, () => ({ articleNumber: "LOST-1", title: "Lost" }))
+        yield* (yield* StockLedger).importCsv(tenantId, "sku,on_hand\nLOST-1,5\nNOWHERE-9,1", { actor: "test" })
+        lexoffice.clearLog()
+        const heartbeat = yield* run("heartbeat")
+        assert.deepStrictEqual([heartbeat.written, heartbeat.failed], [1, 0], JSON.stringify(heartbeat.errors))
+        assert.deepInclude(heartbeat.counters, { probedByArticleNumber: 2 })
+        assert.sameMembers(lexoffice.requestLog.filter((r) => r.url.includes("articleNumber=")).map((r) => new URL(r.url, "http://x").searchParams.get("articleNumber")), ["LOST-1", "NOWHERE-9"])
+        assert.strictEqual(product("LOST-1")?.is_visible, true)
+        const index = yield* (yield* CatalogSourceIndex).all(tenantId, PIPELINE)
+        assert.isTrue(index.has(lost!), "indexed, so the rolling verification keeps it current")
+        // linked now: the next run probes only the SKU lexoffice does not have
+        lexoffice.clearLog()
+        const next = yield* run("heartbeat")
+        assert.deepInclude(next.counters, { probedByArticleNumber: 1 })
       })))
 
     it.scoped("article.changed events wake a run that reads exactly those articles by id and writes exactly those products; a heartbeat after it writes nothing", () =>

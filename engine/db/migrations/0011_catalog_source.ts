@@ -30,6 +30,17 @@ export default Effect.gen(function* () {
       marked_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (tenant_id, pipeline, source_id)
     )`
+  // SKUs the merchant stocks that no listing carries, when each was last looked up in lexoffice
+  // by article number: beyond the listing window, an article whose created event was lost is
+  // found no other way
+  yield* sql`
+    CREATE TABLE catalog_sku_probes (
+      tenant_id      uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+      pipeline       text NOT NULL,
+      sku            text NOT NULL,
+      probed_at      timestamptz NOT NULL,
+      PRIMARY KEY (tenant_id, pipeline, sku)
+    )`
   // a run's warnings (e.g. a listing cut off by lexoffice's result window) beside its errors
   yield* sql`ALTER TABLE sync_runs ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]'::jsonb`
 })
