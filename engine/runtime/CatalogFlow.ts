@@ -98,7 +98,10 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     const known = index.get(a.id)
     return known !== undefined && known.version === a.version && known.articleType === a.type && known.updatedDate === a.updatedDate
   }
+  // article numbers read this run, however: a probe for one of them would find nothing new
+  const numbersRead = new Set<string>()
   const mapArticle = (article: Article): MappedRecord => {
+    if (article.articleNumber !== undefined) numbersRead.add(article.articleNumber)
     const outcome = program.evaluate(toDslRecord(article), context)
     switch (outcome._tag) {
       case "Mapped": return { _tag: "Listing", sourceId: article.id, listing: outcome.value as Listing }
@@ -160,9 +163,11 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   // the only way to find an article whose created event was lost. Read last, so that articles
   // already read this run are not mapped twice.
   const probed: Array<string> = []
+  let probeCursor: string | undefined
   const byArticleNumber = Stream.unwrap(Effect.gen(function* () {
     if (probeBudget === 0 || partitions.every((p) => p.complete)) return Stream.empty
-    const skus = yield* skuProbes.due(tenantId, name, probeBudget)
+    const { skus, next } = yield* skuProbes.due(tenantId, name, probeBudget, numbersRead)
+    probeCursor = next
     return Stream.fromIterable(skus).pipe(
       Stream.mapEffect((sku) => lexoffice.listArticles({ articleNumber: sku }).pipe(
         Effect.tap(() => Effect.sync(() => {
@@ -170,7 +175,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
           probed.push(sku)
         })),
         Effect.map((page) => page.content.filter((a) => !listed.has(a.id) && !readById.has(a.id))),
-        // not recorded as probed: tried again next run
+        // looked up again when the ledger walk comes round
         Effect.catchAll((e) => Effect.logWarning(`lexoffice article number ${sku}: ${e._tag}: ${e.message}`).pipe(Effect.as([] as ReadonlyArray<Article>))),
       ), { concurrency: READ_CONCURRENCY }),
       Stream.flattenIterables,
@@ -217,7 +222,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     const vanished = [...index.keys()].filter((id) => !listed.has(id) && !readById.has(id) && judgeUnseen(id))
     yield* sourceIndex.remove(tenantId, name, [...gone.filter((id) => !report.unsettled.has(id)), ...vanished])
     yield* dirtyIds.clear(tenantId, name, [...dirty.ids.keys()].filter((id) => !report.unsettled.has(id)), dirty.takenAt)
-    yield* skuProbes.record(tenantId, name, probed, startedAt)
+    if (probeCursor !== undefined) yield* skuProbes.advance(tenantId, name, probeCursor)
   }
 
   // a listing created just now shows no stock yet: mark its SKUs for the stock flow at once

@@ -132,9 +132,10 @@ describe.each(backends)("catalog source beyond lexoffice's listing window, on %s
       TestServices.provideLive(Effect.gen(function* () {
         const { tenantId, lexoffice, run, product } = yield* setup
         lexoffice.seedArticles(10_000, (i) => ({ archived: true, articleNumber: `OLD-${i}`, title: `Old ${i}` }))
-        // its article.created event was lost: no event, no listing can show it
+        // its article.created event was lost: no event, no listing can show it (OLD-0 is stocked
+        // too, but the listing shows its article: no probe for it)
         const [lost] = lexoffice.seedArticles(1, () => ({ articleNumber: "LOST-1", title: "Lost" }))
-        yield* (yield* StockLedger).importCsv(tenantId, "sku,on_hand\nLOST-1,5\nNOWHERE-9,1", { actor: "test" })
+        yield* (yield* StockLedger).importCsv(tenantId, "sku,on_hand\nLOST-1,5\nNOWHERE-9,1\nOLD-0,3", { actor: "test" })
         lexoffice.clearLog()
         const heartbeat = yield* run("heartbeat")
         assert.deepStrictEqual([heartbeat.written, heartbeat.failed], [1, 0], JSON.stringify(heartbeat.errors))

@@ -30,16 +30,16 @@ export default Effect.gen(function* () {
       marked_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
       PRIMARY KEY (tenant_id, pipeline, source_id)
     )`
-  // SKUs the merchant stocks that no listing carries, when each was last looked up in lexoffice
-  // by article number: beyond the listing window, an article whose created event was lost is
-  // found no other way
+  // How far the catalog runs have walked the stock ledger looking for SKUs that no listing
+  // carries (looked up in lexoffice by article number: beyond the listing window, an article
+  // whose created event was lost is found no other way). A cursor, so each run reads a bounded
+  // slice of the ledger whatever its size.
   yield* sql`
-    CREATE TABLE catalog_sku_probes (
+    CREATE TABLE catalog_probe_cursor (
       tenant_id      uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
       pipeline       text NOT NULL,
-      sku            text NOT NULL,
-      probed_at      timestamptz NOT NULL,
-      PRIMARY KEY (tenant_id, pipeline, sku)
+      after_sku      text NOT NULL,
+      PRIMARY KEY (tenant_id, pipeline)
     )`
   // a run's warnings (e.g. a listing cut off by lexoffice's result window) beside its errors
   yield* sql`ALTER TABLE sync_runs ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]'::jsonb`
