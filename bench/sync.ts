@@ -1,36 +1,55 @@
 /**
  * npx tsx bench/sync.ts [--articles N] [--orders K] — the sync engine against both simulators
  * (rate limits off, real HTTP, embedded database), in one run:
- *  1. first catalog sync of N lexoffice articles into an empty BigCommerce store: time, API calls
- *     beside their lower bound (BigCommerce has no batch create: one POST per new product;
- *     lexoffice pages 250 articles per GET), peak memory;
- *  2. the heartbeat after it with nothing changed: time (goal < 5 s at 100 000) and writes (bound 0);
- *  3. stock propagation: a reservation in the ledger → the channel's inventory write arriving at
- *     the simulator, through the real wake-up path (signal → job queue → worker → push), p50/p99
- *     over K reservations (goal p99 < 1 s). The webhook → order intake hop before it is not timed.
+ *  0. article events: the N articles are created in lexoffice with an event subscription, so each
+ *     is announced as `article.created` — signed (RSA-SHA512) by the simulator's dispatcher and
+ *     verified, stored and marked by the engine's real webhook endpoint: time, events/s, signing cost;
+ *  1. first catalog sync into an empty BigCommerce store (a full run): lexoffice lists at most
+ *     10 000 articles per type, so the run lists that window and reads the announced rest by id.
+ *     Time, API calls beside their lower bound (one listing page per 250 within the window, one
+ *     GET per article beyond it, one POST per new product: BigCommerce has no batch create),
+ *     written/failed, how many articles were read by listing and by id, peak memory;
+ *  2. the heartbeat after it with nothing changed: time (goal < 5 s at 100 000), writes (bound 0),
+ *     articles read by listing and by id (the rolling verification beyond the window);
+ *     then one price changed beyond the window: event → targeted run → one write, timed;
+ *  3. stock propagation (bench/propagation.ts): an order placed on the BigCommerce simulator, its
+ *     webhook to the engine's real endpoint, the orders run it wakes, the reservation, the stock
+ *     push → the inventory write for that SKU arriving at the simulator; p50/p99 over K orders, one
+ *     at a time and at a steady rate (goal p99 < 1 s).
  */
+import { HttpServer } from "@effect/platform"
 import { Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { parseArgs } from "node:util"
 import { BigCommerceSimulator } from "../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
+import { SEARCH_WINDOW } from "../connectors/lexoffice/schemas.js"
 import { LexofficeSimulator } from "../connectors/lexoffice/simulator/LexofficeSimulator.js"
+import { ApiServer } from "../engine/api/ApiServer.js"
+import { CatalogDirtyIds } from "../engine/catalog/CatalogDirtyIds.js"
 import { applyConfig } from "../engine/config/ApplyConfig.js"
+import { ConnectorClients } from "../engine/connections/ConnectorClients.js"
 import { Database } from "../engine/db/Database.js"
+import { DEFAULT_VERIFY_PER_RUN } from "../engine/runtime/CatalogFlow.js"
 import { EngineWithJobs } from "../engine/runtime/Engine.js"
 import { publishDemoTables, simulatorConfig } from "../engine/sandbox/Sandbox.js"
 import { StockLedger } from "../engine/stock/StockLedger.js"
-import { FlowRunner } from "../engine/sync/FlowRunner.js"
+import type { FlowReport } from "../engine/sync/FlowReport.js"
+import { runJob } from "../engine/sync/SyncWorker.js"
 import { SecretBoxFromKey } from "../engine/tenancy/SecretBox.js"
+import { WebhookEvents } from "../engine/webhooks/WebhookEvents.js"
+import { WebhookRoutes } from "../engine/webhooks/WebhookRoutes.js"
 import { stockPropagation } from "./propagation.js"
 
 const { values } = parseArgs({ options: { articles: { type: "string", default: "100000" }, orders: { type: "string", default: "1000" } } })
 const N = Number(values.articles)
 const K = Number(values.orders)
 const sku = (i: number) => `A-${String(i + 1).padStart(5, "0")}`
-const pct = (sorted: ReadonlyArray<number>, p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN
 
 let peakRss = 0
 const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 50)
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+const seconds = (since: number) => (performance.now() - since) / 1000
+const counter = (report: FlowReport, name: string) => report.counters?.[name] ?? 0
 
 const program = Effect.gen(function* () {
   const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
@@ -38,30 +57,72 @@ const program = Effect.gen(function* () {
     Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false }, recordExchanges: false })),
     (s) => Effect.promise(() => s.stop()),
   )
-  lexoffice.seedArticles(N)
   const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.bench.yaml`, simulatorConfig(lexoffice, bigcommerce, "bench", { lexofficeRateLimit: "off" }))
   const tenantId = tenant!.tenantId
+  const books = tenant!.connections.get("lexoffice")!
   yield* publishDemoTables(tenantId)
   const ledger = yield* StockLedger
   yield* ledger.importCsv(tenantId, ["sku,on_hand", ...Array.from({ length: N }, (_, i) => `${sku(i)},100000`)].join("\n"), { actor: "bench" })
-  const runner = yield* FlowRunner
-  const run = (flow: "catalog" | "stock", trigger: "manual" | "heartbeat") =>
-    runner.run({ tenantId, pipeline: "lexoffice-bigcommerce", flow, trigger })
+  // recorded runs, as a worker makes them: the heartbeat schedule of section 3 sees them
+  const run = (flow: "catalog" | "stock", trigger: "manual" | "heartbeat" | "webhook") =>
+    runJob({ tenantId, pipeline: "lexoffice-bigcommerce", flow, trigger })
   const writes = () => Object.values(bigcommerce.writeCounts()).reduce((a, b) => a + b, 0)
+  const lexofficeCalls = () => lexoffice.requestLog.length
+  const dirtyIds = yield* CatalogDirtyIds
+  const announced = dirtyIds.count(tenantId, "lexoffice-bigcommerce")
 
   console.log(`sync bench: ${N} articles, ${K} reservations, simulators without rate limits, embedded database\n`)
+
+  // 0. the engine subscribes to article events at its own webhook endpoint, as `vortex up` would
+  const server = yield* HttpServer.HttpServer
+  if (server.address._tag !== "TcpAddress") throw new Error("the engine must listen on TCP")
+  const client = yield* (yield* ConnectorClients).lexoffice(books)
+  yield* client.createEventSubscription("article.created", `http://127.0.0.1:${server.address.port}/webhooks/lexoffice/${books}`)
+  peakRss = 0
   let t0 = performance.now()
+  lexoffice.seedArticles(N, () => ({}), { events: true })
+  while (lexoffice.webhooks.pending > 0) yield* Effect.sleep("50 millis")
+  const intakeSeconds = seconds(t0)
+  const delivered = lexoffice.webhookDeliveries.filter((d) => d.status === 200).length
+  console.log(`0. article events         ${intakeSeconds.toFixed(1).padStart(7)} s   ${delivered} of ${N} delivered 200 (${(delivered / intakeSeconds).toFixed(0)}/s), ` +
+    `${yield* announced} article ids announced; simulator RSA-SHA512 signing ${(lexoffice.webhooks.signingMs / 1000).toFixed(1)} s ` +
+    `(${(lexoffice.webhooks.signingMs / Math.max(1, delivered)).toFixed(2)} ms/event)   peak RSS ${mib(peakRss)}`)
+
+  lexoffice.clearLog()
+  peakRss = 0
+  const writesBeforeFirst = writes()
+  t0 = performance.now()
   const first = yield* run("catalog", "manual")
-  const firstSeconds = (performance.now() - t0) / 1000
-  const lowerFirst = N + Math.ceil(N / 250)
-  console.log(`1. first catalog sync     ${firstSeconds.toFixed(1).padStart(7)} s   API calls ${first.apiCalls} (lower bound ${lowerFirst})   written ${first.written}, failed ${first.failed}`)
+  const firstSeconds = seconds(t0)
+  const windowed = Math.min(N, SEARCH_WINDOW)
+  // PRODUCT window pages + the (empty) SERVICE page; one GET per article beyond the window; one POST per product
+  const lexofficeBound = Math.max(1, Math.ceil(windowed / 250)) + 1 + (N - windowed)
+  console.log(`1. first catalog sync     ${firstSeconds.toFixed(1).padStart(7)} s   lexoffice calls ${lexofficeCalls()} (lower bound ${lexofficeBound}), ` +
+    `BigCommerce calls ${first.apiCalls - lexofficeCalls()} (writes ${writes() - writesBeforeFirst}, lower bound ${N})   written ${first.written}, failed ${first.failed}   ` +
+    `read ${counter(first, "readByListing")} by listing + ${counter(first, "readById")} by id   peak RSS ${mib(peakRss)}`)
+  for (const warning of first.warnings ?? []) console.log(`   warning: ${warning}`)
   yield* run("stock", "manual")
 
+  lexoffice.clearLog()
+  peakRss = 0
   const writesBefore = writes()
   t0 = performance.now()
   const second = yield* run("catalog", "heartbeat")
-  const secondSeconds = (performance.now() - t0) / 1000
-  console.log(`2. no-change heartbeat    ${secondSeconds.toFixed(2).padStart(7)} s   writes ${writes() - writesBefore} (lower bound 0)   API calls ${second.apiCalls} (lower bound ${Math.ceil(N / 250)})   goal < 5 s`)
+  const secondSeconds = seconds(t0)
+  const listingBound = Math.max(1, Math.ceil(windowed / 250)) + 1
+  console.log(`2. no-change heartbeat    ${secondSeconds.toFixed(2).padStart(7)} s   writes ${writes() - writesBefore} (lower bound 0)   ` +
+    `lexoffice calls ${lexofficeCalls()} (lower bound ${listingBound} listing pages + ${Math.min(DEFAULT_VERIFY_PER_RUN, N - windowed)} rolling reads)   ` +
+    `read ${counter(second, "readByListing")} by listing + ${counter(second, "readById")} by id   peak RSS ${mib(peakRss)}   goal < 5 s`)
+
+  // one price changed in the lexoffice app, far beyond the listing window: its event alone brings it
+  const [beyond] = lexoffice.seedArticles(1, () => ({ articleNumber: sku(N), title: "Late article" }), { events: true })
+  while (lexoffice.webhooks.pending > 0) yield* Effect.sleep("5 millis")
+  lexoffice.clearLog()
+  const writesBeforeEvent = writes()
+  t0 = performance.now()
+  const targeted = yield* run("catalog", "webhook")
+  console.log(`   article event → channel ${(seconds(t0) * 1000).toFixed(0).padStart(5)} ms   lexoffice calls ${lexofficeCalls()} (GET by id of ${beyond}), ` +
+    `writes ${writes() - writesBeforeEvent}   read ${counter(targeted, "readByListing")} by listing + ${counter(targeted, "readById")} by id`)
 
   // 3. order webhook → inventory write at the channel, through the path `vortex up` runs
   const propagation = yield* stockPropagation({
@@ -75,7 +136,9 @@ const program = Effect.gen(function* () {
   console.log(`   peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MiB`)
 })
 
-const env = EngineWithJobs({ pollingIntervalSeconds: 0.5 }).pipe(
+const env = ApiServer({ port: 0, host: "127.0.0.1", logRequests: false }, WebhookRoutes).pipe(
+  Layer.provideMerge(WebhookEvents.Default),
+  Layer.provideMerge(EngineWithJobs({ pollingIntervalSeconds: 0.5 })),
   Layer.provideMerge(SecretBoxFromKey(randomBytes(32))),
   Layer.provideMerge(Database({ kind: "embedded" })),
 )

@@ -45,7 +45,7 @@ import {
 } from "./schemas.js"
 
 /** Documented batch limits (products_catalog.v3.yml, product-variants_catalog.v3.yml, inventory.v3.yml). */
-export const BigCommerceLimits = { productBatch: 10, variantBatch: 50, inventoryItems: 2000, pageSize: 250 } as const
+export const BigCommerceLimits = { productBatch: 10, productDelete: 250, variantBatch: 50, inventoryItems: 2000, pageSize: 250 } as const
 
 // The documented default `limit` of v2 sub-collections (orders.v2.oas2.yml, `limit`; "Lists 50
 // order products"); their maximum is not documented, so no larger page is asked for: a store
@@ -87,9 +87,12 @@ export interface ProductCreate {
   readonly name: string
   readonly type: "physical" | "digital"
   readonly sku: string
+  readonly description?: string
   readonly price: BigDecimal.BigDecimal
   readonly weight: number
   readonly sale_price?: BigDecimal.BigDecimal
+  /** 0-255; ignored by stores with automatic tax (products_catalog.v3.yml). */
+  readonly tax_class_id?: number
   readonly is_visible?: boolean
   readonly inventory_tracking?: "none" | "product" | "variant"
   readonly categories?: ReadonlyArray<number>
@@ -100,8 +103,10 @@ export interface ProductUpdate {
   readonly id: number
   readonly name?: string
   readonly sku?: string
+  readonly description?: string
   readonly price?: BigDecimal.BigDecimal
   readonly sale_price?: BigDecimal.BigDecimal
+  readonly tax_class_id?: number
   readonly is_visible?: boolean
 }
 
@@ -145,6 +150,8 @@ export interface BigCommerceApi {
   readonly createProduct: (input: ProductCreate) => Effect.Effect<Product, BigCommerceError>
   readonly updateProducts: (updates: ReadonlyArray<ProductUpdate>) => Effect.Effect<ReadonlyArray<Product>, BigCommerceError>
   readonly updateVariants: (updates: ReadonlyArray<VariantUpdate>) => Effect.Effect<ReadonlyArray<Variant>, BigCommerceError>
+  /** `DELETE /v3/catalog/products?id:in=…`, at most 250 ids per call (products_catalog.v3.yml). */
+  readonly deleteProducts: (ids: ReadonlyArray<number>) => Effect.Effect<void, BigCommerceError>
   /** Absolute levels; grouped by location and sent in chunks of ≤ 2000, one after the other. Returns the transaction ids. */
   readonly setStockAbsolute: (items: ReadonlyArray<StockItem>, reason: string) => Effect.Effect<ReadonlyArray<string>, BigCommerceError>
   readonly inventoryAtLocation: (locationId: number, skus?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<InventoryItem>, BigCommerceError>
@@ -377,6 +384,12 @@ export const makeBigCommerceClient = (
       return (yield* call("createWebhook", Single(Hook), { method: "POST", path: "/v3/hooks", json: body })).data
     })
 
+    const deleteProducts = Effect.fn("BigCommerce.deleteProducts")(function* (ids: ReadonlyArray<number>) {
+      for (const chunk of Arr.chunksOf(ids, BigCommerceLimits.productDelete)) {
+        yield* send("deleteProducts", { method: "DELETE", path: "/v3/catalog/products", query: { "id:in": chunk.join(",") } })
+      }
+    })
+
     const listWebhooks = Effect.fn("BigCommerce.listWebhooks")(function* () {
       return yield* allPages("listWebhooks", Hook, "/v3/hooks", {})
     })
@@ -386,7 +399,7 @@ export const makeBigCommerceClient = (
     })
 
     return {
-      findProductsBySku, findVariantsBySku, listProducts, getProduct, createProduct, updateProducts, updateVariants,
+      findProductsBySku, findVariantsBySku, listProducts, getProduct, createProduct, updateProducts, updateVariants, deleteProducts,
       setStockAbsolute, inventoryAtLocation, listOrdersModifiedSince, getOrder, getOrderProducts, getOrderShippingAddresses, createShipment,
       listShipments, listRefunds, createWebhook, listWebhooks, deleteWebhook,
     } satisfies BigCommerceApi

@@ -50,6 +50,9 @@ export interface Page<A> {
 
 export const MAX_PAGE_SIZE = 250
 
+/** No query pages past its first 10 000 results: "Maximum search window size exceeded" (DOC #Paging of Resources). */
+export const SEARCH_WINDOW = 10_000
+
 // ---- articles ----------------------------------------------------------------------------
 
 export const ArticleType = Schema.Literal("PRODUCT", "SERVICE")

@@ -19,6 +19,7 @@ const SyncRunView = Schema.Struct({
   failed: Schema.Int,
   apiCalls: Schema.Int,
   errors: Schema.Array(Schema.Struct({ item: Schema.optional(Schema.String), message: Schema.String })),
+  warnings: Schema.Array(Schema.String),
 })
 
 /** What the calling tenant's sync is doing: the latest runs and its orders by state. */

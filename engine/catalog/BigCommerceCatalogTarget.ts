@@ -8,12 +8,21 @@ const describe = (error: { readonly _tag: string; readonly message?: string }) =
 
 // The canonical listing → BigCommerce's product wire format, and nothing more: what a listing
 // contains is the pipeline's business.
+// Optional listing fields BigCommerce products carry (products_catalog.v3.yml): a field the
+// pipeline does not map is left as the store has it.
+const optionalFields = (listing: Listing) => ({
+  ...(typeof listing["salePrice"] === "string" ? { sale_price: decimal(listing["salePrice"]) } : {}),
+  ...(typeof listing["description"] === "string" ? { description: listing["description"] } : {}),
+  // 0-255; the store ignores it under automatic tax
+  ...(typeof listing["tax_class_id"] === "number" ? { tax_class_id: listing["tax_class_id"] } : {}),
+})
+
 const productUpdate = (id: string, listing: Listing): ProductUpdate => ({
   id: Number(id),
   name: listing.name,
   sku: listing.sku,
   price: decimal(listing.price),
-  ...(typeof listing["salePrice"] === "string" ? { sale_price: decimal(listing["salePrice"]) } : {}),
+  ...optionalFields(listing),
   is_visible: listing["active"] !== false,
 })
 
@@ -31,6 +40,7 @@ export const bigCommerceCatalogTarget = (client: BigCommerceApi) => Effect.gen(f
 
   const target: CatalogTarget = {
     batchSize: BigCommerceLimits.productBatch,
+    removeBatchSize: BigCommerceLimits.productDelete,
     findBySkus: (skus) => client.findProductsBySku(skus).pipe(
       Effect.tap(() => count()),
       Effect.map((products) => new Map(products.map((p) => [p.sku, String(p.id)] as const))),
@@ -41,7 +51,7 @@ export const bigCommerceCatalogTarget = (client: BigCommerceApi) => Effect.gen(f
       type: "physical",
       sku: listing.sku,
       price: decimal(listing.price),
-      ...(typeof listing["salePrice"] === "string" ? { sale_price: decimal(listing["salePrice"]) } : {}),
+      ...optionalFields(listing),
       weight: 0,
       is_visible: listing["active"] !== false,
       // stock is Vortex's to publish (DESIGN.md §7): the store must track it per product
@@ -71,6 +81,19 @@ export const bigCommerceCatalogTarget = (client: BigCommerceApi) => Effect.gen(f
         Effect.catchAll(() => count().pipe(Effect.zipRight(
           Effect.forEach(updates, (u, i) => updateOne(u, items[i]!.sku)).pipe(Effect.map((r) => r.flat())),
         ))),
+      )
+    },
+    remove: (items) => {
+      const deleteOne = (item: { readonly id: string; readonly sku: string }) =>
+        client.deleteProducts([Number(item.id)]).pipe(
+          Effect.tap(() => count()),
+          Effect.as([] as ReadonlyArray<ItemFailure>),
+          Effect.catchAll((error) => count().pipe(Effect.as([{ sku: item.sku, message: describe(error) }]))),
+        )
+      return client.deleteProducts(items.map((i) => Number(i.id))).pipe(
+        Effect.tap(() => count()),
+        Effect.as([] as ReadonlyArray<ItemFailure>),
+        Effect.catchAll(() => count().pipe(Effect.zipRight(Effect.forEach(items, deleteOne).pipe(Effect.map((r) => r.flat()))))),
       )
     },
     apiCalls: Ref.get(calls),

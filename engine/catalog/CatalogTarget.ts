@@ -16,16 +16,19 @@ export interface ItemFailure {
 
 /**
  * What the catalog flow needs from a channel, whatever the channel: find listings by SKU,
- * create one, update many at the channel's batch limit, take one off sale. Each connector
+ * create one, update many at the channel's batch limit, take listings off sale or delete them. Each connector
  * maps the canonical listing to its wire format here and nowhere else.
  */
 export interface CatalogTarget {
   readonly batchSize: number
+  readonly removeBatchSize: number
   readonly findBySkus: (skus: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, string>, ItemFailure>
   readonly create: (listing: Listing) => Effect.Effect<string, ItemFailure>
   /** Per-item results: a failed item never fails its batch-mates. */
   readonly update: (items: ReadonlyArray<{ readonly id: string; readonly listing: Listing }>) => Effect.Effect<ReadonlyArray<ItemFailure>>
   readonly disable: (items: ReadonlyArray<{ readonly id: string; readonly sku: string }>) => Effect.Effect<ReadonlyArray<ItemFailure>>
+  /** Deletes the listings from the channel (unmatched policy `delete`). */
+  readonly remove: (items: ReadonlyArray<{ readonly id: string; readonly sku: string }>) => Effect.Effect<ReadonlyArray<ItemFailure>>
   /** Outbound calls made so far, for the run's report. */
   readonly apiCalls: Effect.Effect<number>
 }

@@ -24,6 +24,7 @@ export const command: Command = {
       yield* Console.log(`tenant ${tenant.slug}: last ${runs.length} sync run(s)`)
       for (const r of runs) {
         yield* Console.log(`  ${r.startedAt.toISOString()}  ${r.pipeline.padEnd(24)} ${r.flow.padEnd(8)} ${r.trigger.padEnd(12)} ${r.status.padEnd(9)} read ${r.read}, written ${r.written}, failed ${r.failed}, ${r.apiCalls} calls`)
+        for (const warning of r.warnings) yield* Console.log(`    warning: ${warning}`)
       }
       const counts = yield* (yield* OrderRepo).countByState(tenant.id)
       yield* Console.log(`orders: ${Object.entries(counts).map(([s, n]) => `${s} ${n}`).join(", ") || "none yet"}`)

@@ -1,7 +1,10 @@
 import { NodeHttpClient } from "@effect/platform-node"
 import { Layer } from "effect"
 import { RateLimiters } from "../../connectors/http/index.js"
+import { CatalogDirtyIds } from "../catalog/CatalogDirtyIds.js"
 import { CatalogLinks } from "../catalog/CatalogLinks.js"
+import { CatalogSkuProbes } from "../catalog/CatalogSkuProbes.js"
+import { CatalogSourceIndex } from "../catalog/CatalogSourceIndex.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { FxRates } from "../fx/FxRates.js"
 import { JobQueueLive, type JobQueueOptions } from "../jobs/JobQueue.js"
@@ -28,7 +31,7 @@ import { PipelineRunnerLive } from "./PipelineRunner.js"
 export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Default, Tenants.Default).pipe(
   Layer.provideMerge(Layer.mergeAll(
     LoadedPipelines.Default, ConnectorClients.Default, OrderProtocol.Default, OrderRepo.Default, OrderInbox.Default,
-    CatalogLinks.Default, SyncRuns.Default, FxRates.Default, StockLive, WebhookEvents.Default,
+    CatalogLinks.Default, CatalogSourceIndex.Default, CatalogDirtyIds.Default, CatalogSkuProbes.Default, SyncRuns.Default, FxRates.Default, StockLive, WebhookEvents.Default,
   )),
   Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
   Layer.provideMerge(Layer.mergeAll(DslRuleChecker, NodeHttpClient.layerUndici, RateLimiters.Default)),

@@ -48,8 +48,20 @@ export class LoadedPipelines extends Effect.Service<LoadedPipelines>()("engine/L
     const resolver = yield* RuleResolver
     const programs = yield* SynchronizedRef.make(new Map<string, FlowProgram>())
 
-    const load = (binding: PipelineBinding): LoadedPipeline => {
+    // A stored pipeline version never changes, so each is parsed once: webhook intake asks for
+    // the pipelines of a connection on every event, and parsing YAML was most of its cost.
+    const documents = new Map<string, { readonly source: string; readonly document: Rec }>()
+    const parsed = (binding: PipelineBinding): Rec => {
+      const key = `${binding.tenantId}/${binding.name}@${binding.version}`
+      const hit = documents.get(key)
+      if (hit !== undefined && hit.source === binding.sourceYaml) return hit.document
       const document = parseYaml(binding.sourceYaml, { maxAliasCount: 50 }) as Rec
+      documents.set(key, { source: binding.sourceYaml, document })
+      return document
+    }
+
+    const load = (binding: PipelineBinding): LoadedPipeline => {
+      const document = parsed(binding)
       const flowsBlock = isRecord(document["flows"]) ? document["flows"] : {}
       const schedule = isRecord(document["schedule"]) ? document["schedule"] : {}
       return {

@@ -100,7 +100,10 @@ export const startSandbox = (apiOrigin: string) => Effect.gen(function* () {
     secret: { header: BIGCOMMERCE_SECRET_HEADER, value: webhookSecret },
   })
   const books = yield* clients.lexoffice(lexofficeId)
-  yield* books.createEventSubscription("article.changed", `${apiOrigin}/webhooks/lexoffice/${lexofficeId}`)
+  // every article event: a catalog beyond lexoffice's listing window reaches Vortex only this way
+  for (const eventType of ["article.created", "article.changed", "article.deleted"]) {
+    yield* books.createEventSubscription(eventType, `${apiOrigin}/webhooks/lexoffice/${lexofficeId}`)
+  }
 
   const queue = yield* JobQueue
   for (const flow of ["catalog", "stock", "orders"] as const) {

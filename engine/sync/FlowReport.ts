@@ -11,6 +11,10 @@ export interface FlowReport {
   /** Outbound API calls made. */
   readonly apiCalls: number
   readonly errors: ReadonlyArray<{ readonly item?: string; readonly message: string }>
+  /** What the operator must know although nothing failed, e.g. a source read only in part. */
+  readonly warnings?: ReadonlyArray<string>
+  /** Flow-specific counts, e.g. catalog: articles read by listing and by id. */
+  readonly counters?: Readonly<Record<string, number>>
 }
 
 export const emptyReport: FlowReport = { read: 0, written: 0, skipped: 0, failed: 0, apiCalls: 0, errors: [] }
@@ -22,4 +26,5 @@ export const addReports = (a: FlowReport, b: FlowReport): FlowReport => ({
   failed: a.failed + b.failed,
   apiCalls: a.apiCalls + b.apiCalls,
   errors: [...a.errors, ...b.errors],
+  warnings: [...(a.warnings ?? []), ...(b.warnings ?? [])],
 })

@@ -18,6 +18,7 @@ export interface SyncRun {
   readonly failed: number
   readonly apiCalls: number
   readonly errors: ReadonlyArray<{ readonly item?: string; readonly message: string }>
+  readonly warnings: ReadonlyArray<string>
 }
 
 // A run's error list is for reading, not an archive: the first hundred say what went wrong.
@@ -42,13 +43,14 @@ export class SyncRuns extends Effect.Service<SyncRuns>()("engine/SyncRuns", {
       return sql`
         UPDATE sync_runs SET status = ${status}, finished_at = now(),
           read = ${report?.read ?? 0}, written = ${report?.written ?? 0}, skipped = ${report?.skipped ?? 0},
-          failed = ${report?.failed ?? 0}, api_calls = ${report?.apiCalls ?? 0}, errors = ${JSON.stringify(errors)}::jsonb
+          failed = ${report?.failed ?? 0}, api_calls = ${report?.apiCalls ?? 0}, errors = ${JSON.stringify(errors)}::jsonb,
+          warnings = ${JSON.stringify(report?.warnings ?? [])}::jsonb
         WHERE id = ${id}::bigint`.pipe(Effect.asVoid, Effect.orDie)
     })
 
     const recent = Effect.fn("SyncRuns.recent")((tenantId: string, limit = 50) =>
       sql<SyncRun>`
-        SELECT id::text AS id, pipeline, flow, trigger, dry_run, status, started_at, finished_at, read, written, skipped, failed, api_calls, errors
+        SELECT id::text AS id, pipeline, flow, trigger, dry_run, status, started_at, finished_at, read, written, skipped, failed, api_calls, errors, warnings
         FROM sync_runs WHERE tenant_id = ${tenantId} ORDER BY started_at DESC, id DESC LIMIT ${limit}`.pipe(Effect.orDie))
 
     /** When each flow of a pipeline last started on a heartbeat: the heartbeat's "is it due?". */

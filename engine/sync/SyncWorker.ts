@@ -19,6 +19,7 @@ export const runJob = (job: FlowJob) => Effect.gen(function* () {
       `${job.pipeline} ${job.flow} (${job.trigger}): read ${report.read}, written ${report.written}, ` +
       `unchanged ${report.skipped}, failed ${report.failed}, ${report.apiCalls} API calls` +
       (report.errors.length > 0 ? ` — first problem: ${report.errors[0]!.item ?? ""} ${report.errors[0]!.message}` : ""))),
+    Effect.tap((report) => Effect.forEach(report.warnings ?? [], (w) => Effect.logWarning(`${job.pipeline} ${job.flow} (${job.trigger}): ${w}`))),
     Effect.tapErrorCause((cause) => runs.finish(id, { crash: cause.toString().slice(0, 2000) })),
     Effect.tapErrorCause((cause) => Effect.logError(`${job.pipeline} ${job.flow} (${job.trigger}) could not run`, cause)),
     Effect.withSpan("SyncWorker.run", { attributes: { flow: job.flow, pipeline: job.pipeline, trigger: job.trigger } }),

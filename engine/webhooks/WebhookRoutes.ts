@@ -2,6 +2,7 @@ import { HttpApiBuilder, HttpRouter, HttpServerRequest, HttpServerResponse } fro
 import { Effect, Option, Redacted } from "effect"
 import { createHash } from "node:crypto"
 import { verifyWebhook } from "../../connectors/bigcommerce/WebhookVerifier.js"
+import { CatalogDirtyIds, type DirtyEvent } from "../catalog/CatalogDirtyIds.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { JobQueue } from "../jobs/JobQueue.js"
 import { LoadedPipelines } from "../runtime/LoadedPipelines.js"
@@ -38,6 +39,7 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
   const queue = yield* JobQueue
   const loaded = yield* LoadedPipelines
   const clients = yield* ConnectorClients
+  const dirtyIds = yield* CatalogDirtyIds
 
   const pipelinesOf = (tenantId: string, side: "source" | "target", connectionId: string) =>
     Effect.map(loaded.all(tenantId), (all) => all.filter((p) =>
@@ -91,16 +93,22 @@ export const WebhookRoutes = HttpApiBuilder.Router.use((router) => Effect.gen(fu
       return answer(401, "signature invalid")
     }
     const event = verified.right
+    const articleEvent = /^article\.(created|changed|deleted)$/.exec(event.eventType)?.[1] as DirtyEvent | undefined
+    const catalogs = articleEvent === undefined
+      ? []
+      : (yield* pipelinesOf(connection.value.tenantId, "source", connectionId)).filter((p) => p.flows.includes("catalog"))
+    // The announced id is marked before the event is recorded: a crash in between leaves a mark
+    // (read once more, harmlessly), never a recorded event whose article is not read. A marked id
+    // is taken by whichever catalog run comes next, so wake-ups may coalesce freely; if this
+    // enqueue is lost, the next heartbeat drains the mark.
+    for (const p of catalogs) yield* dirtyIds.mark(p.binding.tenantId, p.binding.name, event.resourceId, articleEvent!)
     const stored = yield* events.record({
       tenantId: connection.value.tenantId, connectionId, kind: event.eventType,
       dedupeKey: createHash("sha256").update(`${event.eventType}:${event.resourceId}:${event.eventDate}`).digest("hex"),
       payload: event,
     })
-    if (stored === "new" && event.eventType.startsWith("article.")) {
-      for (const p of yield* pipelinesOf(connection.value.tenantId, "source", connectionId)) {
-        if (!p.flows.includes("catalog")) continue
-        yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
-      }
+    for (const p of catalogs) {
+      yield* queue.enqueue({ tenantId: p.binding.tenantId, pipeline: p.binding.name, flow: "catalog", trigger: "webhook" })
     }
     return answer(200, stored === "new" ? "accepted" : "duplicate ignored")
   }).pipe(Effect.catchAllCause((cause) => Effect.logError("lexoffice webhook", cause).pipe(Effect.as(answer(500, "internal error; please retry"))))))

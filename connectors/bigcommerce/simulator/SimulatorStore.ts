@@ -13,8 +13,11 @@ export interface Product {
   name: string
   type: "physical" | "digital"
   sku: string
+  description: string
   price: bigint
   sale_price: bigint
+  /** 0-255; "Value ignored if automatic tax is enabled" (products_catalog.v3.yml). */
+  tax_class_id: number
   weight: number
   inventory_tracking: Tracking
   inventory_warning_level: number
@@ -152,6 +155,11 @@ export class SimulatorStore {
   readonly orders = new Map<number, Order>()
   readonly hooks = new Map<number, Hook>()
   private nextId = { product: 100, variant: 1000, order: 100, line: 1, shipment: 1, refund: 1, hook: 1, option: 1 }
+  // Lookups by SKU (case-insensitive) and product name, kept in step with every change of either,
+  // so that a store of 100 000 products answers a create without scanning them all.
+  private readonly productsBySku = new Map<string, Set<number>>()
+  private readonly variantsBySku = new Map<string, Set<number>>()
+  private readonly productNames = new Map<string, number>()
 
   constructor(
     readonly storeHash: string,
@@ -164,13 +172,46 @@ export class SimulatorStore {
   skuTaken(sku: string, exceptVariant?: number): boolean {
     const k = sku.toLowerCase()
     if (k === "") return false
-    for (const v of this.variants.values()) if (v.id !== exceptVariant && v.sku.toLowerCase() === k) return true
-    for (const p of this.products.values()) if (p.sku.toLowerCase() === k && !p.variantIds.includes(exceptVariant ?? -1)) return true
+    for (const id of this.variantsBySku.get(k) ?? []) if (id !== exceptVariant) return true
+    for (const id of this.productsBySku.get(k) ?? []) if (!this.products.get(id)!.variantIds.includes(exceptVariant ?? -1)) return true
     return false
   }
 
+  /** Removes a product with its variants and their stock; false if there is no such product. */
+  deleteProduct(id: number): boolean {
+    const p = this.products.get(id)
+    if (p === undefined) return false
+    for (const variantId of p.variantIds) {
+      this.variantsBySku.get(this.variants.get(variantId)!.sku.toLowerCase())?.delete(variantId)
+      this.variants.delete(variantId)
+      this.inventory.delete(variantId)
+    }
+    this.productsBySku.get(p.sku.toLowerCase())?.delete(id)
+    this.productNames.set(p.name, (this.productNames.get(p.name) ?? 1) - 1)
+    this.products.delete(id)
+    this.announce("store/product/deleted", { type: "product", id })
+    return true
+  }
+
+  /** Products whose own (base) SKU is one of these, case-insensitive, in creation order. */
+  productsWithSkus(skus: ReadonlyArray<string>): Array<Product> {
+    const ids = new Set(skus.flatMap((sku) => [...this.productsBySku.get(sku.toLowerCase()) ?? []]))
+    return [...ids].sort((a, b) => a - b).map((id) => this.products.get(id)!)
+  }
+
+  private indexSku(index: Map<string, Set<number>>, id: number, from: string | undefined, to: string) {
+    if (from !== undefined) index.get(from.toLowerCase())?.delete(id)
+    const k = to.toLowerCase()
+    index.set(k, (index.get(k) ?? new Set()).add(id))
+  }
+
+  private indexName(from: string | undefined, to: string) {
+    if (from !== undefined) this.productNames.set(from, (this.productNames.get(from) ?? 1) - 1)
+    this.productNames.set(to, (this.productNames.get(to) ?? 0) + 1)
+  }
+
   createProduct(input: {
-    name: string; type: "physical" | "digital"; sku?: string; price: bigint; sale_price?: bigint; weight: number
+    name: string; type: "physical" | "digital"; sku?: string; description?: string; price: bigint; sale_price?: bigint; tax_class_id?: number; weight: number
     inventory_tracking?: Tracking; inventory_level?: number; is_visible?: boolean; categories?: Array<number>
     availability?: Product["availability"]; variants?: Array<{ sku: string; price?: bigint | null; inventory_level?: number }>
   }): Product {
@@ -179,17 +220,20 @@ export class SimulatorStore {
     if (new Set(skus.map((s) => s.toLowerCase())).size !== skus.length || skus.some((s) => this.skuTaken(s))) {
       throw new StoreConflict(`The product SKU is a duplicate`)
     }
-    for (const p of this.products.values()) if (p.name === input.name) throw new StoreConflict(`The product name is a duplicate`)
+    if ((this.productNames.get(input.name) ?? 0) > 0) throw new StoreConflict(`The product name is a duplicate`)
     const t = this.now()
     const id = this.nextId.product++
     const withOptions = (input.variants?.length ?? 0) > 0
     const product: Product = {
-      id, name: input.name, type: input.type, sku, price: input.price, sale_price: input.sale_price ?? 0n, weight: input.weight,
+      id, name: input.name, type: input.type, sku, description: input.description ?? "", price: input.price, sale_price: input.sale_price ?? 0n,
+      tax_class_id: input.tax_class_id ?? 0, weight: input.weight,
       inventory_tracking: input.inventory_tracking ?? (withOptions ? "variant" : "product"),
       inventory_warning_level: 0, is_visible: input.is_visible ?? true, availability: input.availability ?? "available",
       categories: input.categories ?? [], date_created: t, date_modified: t, base_variant_id: null, variantIds: [],
     }
     this.products.set(id, product)
+    this.indexSku(this.productsBySku, id, undefined, sku)
+    this.indexName(undefined, product.name)
     const optionId = this.nextId.option++
     const specs = withOptions ? input.variants! : [{ sku, price: null, inventory_level: input.inventory_level }]
     for (const v of specs) {
@@ -198,6 +242,7 @@ export class SimulatorStore {
         option_values: withOptions ? [{ id: this.nextId.option++, option_id: optionId, label: v.sku, option_display_name: "Variant" }] : [],
       }
       this.variants.set(variant.id, variant)
+      this.indexSku(this.variantsBySku, variant.id, undefined, variant.sku)
       product.variantIds.push(variant.id)
       this.inventory.set(variant.id, new Map([[DEFAULT_LOCATION, v.inventory_level ?? 0]]))
     }
@@ -206,13 +251,19 @@ export class SimulatorStore {
     return product
   }
 
-  updateProduct(id: number, patch: Partial<Pick<Product, "name" | "sku" | "price" | "sale_price" | "weight" | "is_visible" | "availability" | "inventory_tracking">> & { inventory_level?: number }): Product | undefined {
+  updateProduct(id: number, patch: Partial<Pick<Product, "name" | "sku" | "description" | "price" | "sale_price" | "tax_class_id" | "weight" | "is_visible" | "availability" | "inventory_tracking">> & { inventory_level?: number }): Product | undefined {
     const p = this.products.get(id)
     if (p === undefined) return undefined
     if (patch.sku !== undefined && this.skuTaken(patch.sku, p.base_variant_id ?? undefined)) throw new StoreConflict(`The product SKU is a duplicate`)
     const { inventory_level, ...fields } = patch
+    if (patch.sku !== undefined) this.indexSku(this.productsBySku, id, p.sku, patch.sku)
+    if (patch.name !== undefined) this.indexName(p.name, patch.name)
     Object.assign(p, fields)
-    if (patch.sku !== undefined && p.base_variant_id !== null) this.variants.get(p.base_variant_id)!.sku = patch.sku
+    if (patch.sku !== undefined && p.base_variant_id !== null) {
+      const base = this.variants.get(p.base_variant_id)!
+      this.indexSku(this.variantsBySku, base.id, base.sku, patch.sku)
+      base.sku = patch.sku
+    }
     p.date_modified = this.now()
     this.announce("store/product/updated", { type: "product", id })
     // The catalog API writes stock through the inventory API at the default location.
@@ -225,9 +276,13 @@ export class SimulatorStore {
     if (v === undefined) return undefined
     if (patch.sku !== undefined && this.skuTaken(patch.sku, id)) throw new StoreConflict(`The variant SKU is a duplicate`)
     const { inventory_level, ...fields } = patch
+    if (patch.sku !== undefined) this.indexSku(this.variantsBySku, id, v.sku, patch.sku)
     Object.assign(v, fields)
     const p = this.products.get(v.product_id)!
-    if (v.id === p.base_variant_id && patch.sku !== undefined) p.sku = patch.sku
+    if (v.id === p.base_variant_id && patch.sku !== undefined) {
+      this.indexSku(this.productsBySku, p.id, p.sku, patch.sku)
+      p.sku = patch.sku
+    }
     p.date_modified = this.now()
     this.announce("store/sku/updated", { type: "sku", id, sku: v.sku })
     if (inventory_level !== undefined) this.setLevel(id, DEFAULT_LOCATION, inventory_level, "absolute")
@@ -259,9 +314,8 @@ export class SimulatorStore {
   }
 
   findVariantBySku(sku: string): Variant | undefined {
-    const k = sku.toLowerCase()
-    for (const v of this.variants.values()) if (v.sku.toLowerCase() === k) return v
-    return undefined
+    const [id] = this.variantsBySku.get(sku.toLowerCase()) ?? []
+    return id === undefined ? undefined : this.variants.get(id)
   }
 
   // ── orders ─────────────────────────────────────────────────────────────────

@@ -60,6 +60,8 @@ const productFieldErrors = (p: Record<string, unknown>, creating: boolean): Reco
   if (creating || "price" in p) if (!isMoney(p.price)) errors.price = "price must be a number >= 0"
   if ("sale_price" in p && !isMoney(p.sale_price)) errors.sale_price = "sale_price must be a number >= 0"
   if ("sku" in p && (typeof p.sku !== "string" || p.sku.length > 255)) errors.sku = "sku must be a string of at most 255 characters"
+  if ("description" in p && typeof p.description !== "string") errors.description = "description must be a string"
+  if ("tax_class_id" in p && !(Number.isInteger(p.tax_class_id) && (p.tax_class_id as number) >= 0 && (p.tax_class_id as number) <= 255)) errors.tax_class_id = "tax_class_id must be an integer 0-255"
   if ("inventory_level" in p && !isLevel(p.inventory_level)) errors.inventory_level = "inventory_level must be an integer 0-2147483647"
   if ("inventory_tracking" in p && !["none", "product", "variant"].includes(p.inventory_tracking as string)) errors.inventory_tracking = "inventory_tracking must be one of none, product, variant"
   if ("is_visible" in p && typeof p.is_visible !== "boolean") errors.is_visible = "is_visible must be a boolean"
@@ -70,6 +72,8 @@ const productFieldErrors = (p: Record<string, unknown>, creating: boolean): Reco
 const productPatch = (p: Record<string, unknown>) => ({
   ...(typeof p.name === "string" ? { name: p.name } : {}),
   ...(typeof p.sku === "string" ? { sku: p.sku } : {}),
+  ...(typeof p.description === "string" ? { description: p.description } : {}),
+  ...(typeof p.tax_class_id === "number" ? { tax_class_id: p.tax_class_id } : {}),
   ...(typeof p.price === "number" ? { price: parseMoney4(p.price) } : {}),
   ...(typeof p.sale_price === "number" ? { sale_price: parseMoney4(p.sale_price) } : {}),
   ...(typeof p.weight === "number" ? { weight: p.weight } : {}),
@@ -140,8 +144,7 @@ export const routes: ReadonlyArray<Route> = [
     const include = new Set((ctx.query.get("include") ?? "").split(",").filter((s) => s !== ""))
     const wantedSkus = skus?.map((s) => s.toLowerCase())
     // `?sku=` matches the product's own (base) SKU only, not variant SKUs (products_catalog.v3.yml).
-    const all = [...ctx.store.products.values()].filter((p) =>
-      (wantedSkus === undefined || wantedSkus.includes(p.sku.toLowerCase())) &&
+    const all = (wantedSkus === undefined ? [...ctx.store.products.values()] : ctx.store.productsWithSkus(wantedSkus)).filter((p) =>
       (ids === undefined || ids.includes(String(p.id))) &&
       (name === null || p.name === name))
     const page = all.slice((pg.page - 1) * pg.limit, pg.page * pg.limit)
@@ -187,6 +190,18 @@ export const routes: ReadonlyArray<Route> = [
     } catch (e) {
       return conflictOr(e)
     }
+  }),
+  route("DELETE", "/v3/catalog/products", (ctx) => {
+    // "you must include a filter. This prevents inadvertently deleting all Product objects";
+    // at most 250 at a time (products_catalog.v3.yml, deleteProducts). The simulator serves the
+    // `id:in` filter only and says so for any other.
+    const ids = listOf(ctx.query, "id")
+    if (ids === undefined) {
+      return v3Error(422, [...ctx.query.keys()].length === 0 ? "A filter is required to delete products" : "The simulator deletes by id:in only", { "id:in": "required" })
+    }
+    if (ids.length > LIMITS.pageMax) return v3Error(422, `At most ${LIMITS.pageMax} products can be deleted at one time`, { "id:in": "too many ids" })
+    for (const id of ids) ctx.store.deleteProduct(Number(id))
+    return { status: 204 }
   }),
   route("GET", "/v3/catalog/products/{product_id}", (ctx) => {
     const p = ctx.store.products.get(intParam(ctx, "product_id"))

@@ -236,7 +236,12 @@ export class LexofficeSimulator {
 
   // ---- seeding (tests, sandbox) ----------------------------------------------------------
 
-  seedArticles(count: number, make: (i: number) => Partial<Json> = () => ({})): Array<string> {
+  /**
+   * Stores `count` articles at once. With `events`, each is announced as `article.created` to
+   * the subscriptions, signed and delivered like an article made in the lexoffice app (a
+   * catalog larger than the listing window reaches a subscriber no other way).
+   */
+  seedArticles(count: number, make: (i: number) => Partial<Json> = () => ({}), options: { readonly events?: boolean } = {}): Array<string> {
     const ids: Array<string> = []
     const stamp = nowStamp()
     for (let i = 0; i < count; i++) {
@@ -250,6 +255,7 @@ export class LexofficeSimulator {
       }
       ids.push(this.insertArticle(body, stamp).id)
     }
+    if (options.events === true) for (const id of ids) this.emit("article.created", id)
     return ids
   }
 

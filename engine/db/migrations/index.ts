@@ -7,6 +7,7 @@ import pipelineBindings from "./0007_pipeline_bindings.js"
 import syncRuns from "./0008_sync_runs.js"
 import catalog from "./0009_catalog.js"
 import webhookEvents from "./0010_webhook_events.js"
+import catalogSource from "./0011_catalog_source.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
 import orderIntake from "./0012_order_intake.js"
@@ -24,6 +25,7 @@ export const migrations = Migrator.fromRecord({
   "0008_sync_runs": syncRuns,
   "0009_catalog": catalog,
   "0010_webhook_events": webhookEvents,
+  "0011_catalog_source": catalogSource,
   "0005_stock": stock,
   "0006_orders": orders,
   "0012_order_intake": orderIntake,

@@ -46,6 +46,20 @@ const bodiesOf = (sim: BigCommerceSimulator, method: string, template: string) =
   sim.exchanges.filter((x) => x.method === method && x.template === template).map((x) => x.requestBody as Array<unknown>)
 
 describe("BigCommerce client", () => {
+  it.live("a product carries its description and tax class; 260 products are deleted in two calls of at most 250 ids", () =>
+    withStore({}, (sim, bc) => Effect.gen(function* () {
+      const created = yield* bc.createProduct({ name: "Kochbuch", type: "physical", sku: "BOOK-7", price: dec("5.34"), weight: 1, description: "Rezepte", tax_class_id: 2 })
+      assert.deepInclude(sim.store.products.get(created.id), { description: "Rezepte", tax_class_id: 2 })
+      yield* bc.updateProducts([{ id: created.id, description: "Neue Rezepte", tax_class_id: 1 }])
+      assert.deepInclude(sim.store.products.get(created.id), { description: "Neue Rezepte", tax_class_id: 1 })
+
+      const products = sim.store.seed(Array.from({ length: 259 }, (_, i) => ({ sku: `D${i}` })))
+      yield* bc.deleteProducts([created.id, ...products.map((p) => p.id)])
+      assert.strictEqual(sim.store.products.size, 0)
+      assert.deepInclude(sim.writeCounts(), { "DELETE /v3/catalog/products": 2 })
+      assert.isEmpty(yield* bc.findProductsBySku(["BOOK-7", "D0"]))
+    })))
+
   it.live("25 product updates go out as 3 batch PUTs of at most 10", () =>
     withStore({}, (sim, bc) => Effect.gen(function* () {
       const products = sim.store.seed(Array.from({ length: 25 }, (_, i) => ({ sku: `U${i}`, price: "5" })))
