@@ -6,7 +6,7 @@
  * `X-Rate-Limit-*` headers the store returns (api-rate-limits.mdx).
  */
 import type { HttpClient } from "@effect/platform"
-import { Array as Arr, BigDecimal, Context, Effect, Layer, Schema } from "effect"
+import { Array as Arr, BigDecimal, Chunk, Context, Effect, Layer, Option, Schema, Stream } from "effect"
 import {
   BigCommerceRateLimitHeaders,
   type ConnectorRequest,
@@ -155,6 +155,8 @@ export interface BigCommerceApi {
   /** Absolute levels; grouped by location and sent in chunks of ≤ 2000, one after the other. Returns the transaction ids. */
   readonly setStockAbsolute: (items: ReadonlyArray<StockItem>, reason: string) => Effect.Effect<ReadonlyArray<string>, BigCommerceError>
   readonly inventoryAtLocation: (locationId: number, skus?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<InventoryItem>, BigCommerceError>
+  /** The same, a page at a time as it arrives: the caller can act between pages of a large store. */
+  readonly inventoryPagesAtLocation: (locationId: number, skus?: ReadonlyArray<string>) => Stream.Stream<ReadonlyArray<InventoryItem>, BigCommerceError>
   /**
    * Every order modified at or after `since`, oldest id first. v2 dates have whole seconds and the
    * filter is inclusive, so a poller sees an order again at its boundary: dedupe by id.
@@ -311,13 +313,25 @@ export const makeBigCommerceClient = (
       return ids
     })
 
+    // The whole location a page at a time, or the given SKUs 50 to a `sku:in` query (URL length).
+    const inventoryPagesAtLocation = (locationId: number, skus?: ReadonlyArray<string>): Stream.Stream<ReadonlyArray<InventoryItem>, BigCommerceError> => {
+      const path = `/v3/inventory/locations/${locationId}/items`
+      const pages = (query: Record<string, string | number>) =>
+        Stream.paginateEffect(1, (page: number) =>
+          call("inventoryAtLocation", Collection(InventoryItem), { method: "GET", path, query: { ...query, page, limit: BigCommerceLimits.pageSize } }).pipe(
+            Effect.map((res) => {
+              const p = res.meta.pagination
+              const last = p === undefined || p.current_page >= p.total_pages || res.data.length === 0
+              return [res.data as ReadonlyArray<InventoryItem>, last ? Option.none<number>() : Option.some(page + 1)] as const
+            })))
+      return skus === undefined
+        ? pages({})
+        : Stream.flatMap(Stream.fromIterable(Arr.chunksOf(skus, 50)), (chunk) => pages({ "sku:in": chunk.join(",") }), { concurrency: 1 })
+    }
+
     const inventoryAtLocation = Effect.fn("BigCommerce.inventoryAtLocation")(function* (locationId: number, skus?: ReadonlyArray<string>) {
-      if (skus === undefined) return yield* allPages("inventoryAtLocation", InventoryItem, `/v3/inventory/locations/${locationId}/items`, {})
-      const out: Array<InventoryItem> = []
-      for (const chunk of Arr.chunksOf(skus, 50)) {
-        out.push(...yield* allPages("inventoryAtLocation", InventoryItem, `/v3/inventory/locations/${locationId}/items`, { "sku:in": chunk.join(",") }))
-      }
-      return out
+      const pages = yield* Stream.runCollect(inventoryPagesAtLocation(locationId, skus))
+      return Chunk.toReadonlyArray(pages).flat()
     })
 
     const listOrdersModifiedSince = Effect.fn("BigCommerce.listOrdersModifiedSince")(function* (since: Date, pageSize: number = BigCommerceLimits.pageSize) {
@@ -400,7 +414,7 @@ export const makeBigCommerceClient = (
 
     return {
       findProductsBySku, findVariantsBySku, listProducts, getProduct, createProduct, updateProducts, updateVariants, deleteProducts,
-      setStockAbsolute, inventoryAtLocation, listOrdersModifiedSince, getOrder, getOrderProducts, getOrderShippingAddresses, createShipment,
+      setStockAbsolute, inventoryAtLocation, inventoryPagesAtLocation, listOrdersModifiedSince, getOrder, getOrderProducts, getOrderShippingAddresses, createShipment,
       listShipments, listRefunds, createWebhook, listWebhooks, deleteWebhook,
     } satisfies BigCommerceApi
   })

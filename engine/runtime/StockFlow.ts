@@ -50,8 +50,7 @@ export const runStockFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.g
       // a SKU the channel does not list is not for sale there: skipped, not failed
       skipped: report.push.unchanged + report.missing.length,
       failed: 0,
-      // the read-back of every SKU is one inventory read per 2000 items
-      apiCalls: report.push.batches + report.batches + Math.ceil(report.checked / 2000),
+      apiCalls: report.push.batches + report.batches + report.reads,
       errors: report.drifted.map((d) => ({ item: d.sku, message: `channel showed ${d.found}, corrected to ${d.expected}` })),
     } satisfies FlowReport
   }

@@ -5,7 +5,7 @@
  * refused with 422 ("Item with variant_id … is tracked by product"). The SKU → id mapping is
  * looked up once per SKU, in batches, and kept for the life of the target.
  */
-import { Effect } from "effect"
+import { Effect, Stream } from "effect"
 import { BigCommerceLimits, type BigCommerceApi, type StockItem } from "../../connectors/bigcommerce/BigCommerceClient.js"
 import type { BigCommerceError } from "../../connectors/bigcommerce/errors.js"
 import { StockTargetFailed } from "./errors.js"
@@ -75,10 +75,10 @@ export const makeBigCommerceStockTarget = (api: BigCommerceApi, options: BigComm
 
   // `sku:in` reads 50 SKUs a call, a full listing 250 items a page: for a large set the
   // listing costs fewer calls, and what was not asked for is dropped below.
-  const readQuantities = (skus?: ReadonlyArray<string>) =>
-    api.inventoryAtLocation(locationId, skus !== undefined && skus.length <= LIST_ALL_ABOVE ? skus : undefined).pipe(
-      Effect.map((items) => {
-        const wanted = skus === undefined ? undefined : new Map(skus.map((s) => [key(s), s]))
+  const readQuantityPages = (skus?: ReadonlyArray<string>) => {
+    const wanted = skus === undefined ? undefined : new Map(skus.map((s) => [key(s), s]))
+    return api.inventoryPagesAtLocation(locationId, skus !== undefined && skus.length <= LIST_ALL_ABOVE ? skus : undefined).pipe(
+      Stream.map((items) => {
         const out = new Map<string, number>()
         for (const item of items) {
           const level = item.locations.find((l) => l.location_id === locationId)
@@ -89,9 +89,9 @@ export const makeBigCommerceStockTarget = (api: BigCommerceApi, options: BigComm
         }
         return out as ReadonlyMap<string, number>
       }),
-      Effect.mapError(failed("readQuantities")),
-      Effect.withSpan("BigCommerceStockTarget.readQuantities"),
+      Stream.mapError(failed("readQuantities")),
     )
+  }
 
-  return { batchSize: BigCommerceLimits.inventoryItems, setQuantities, readQuantities }
+  return { batchSize: BigCommerceLimits.inventoryItems, setQuantities, readQuantityPages }
 }

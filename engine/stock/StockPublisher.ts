@@ -10,7 +10,7 @@
  * write leaves its marks in place; nothing is lost to a crash at any point.
  */
 import { SqlClient } from "@effect/sql"
-import { Array as Arr, Effect, Either } from "effect"
+import { Array as Arr, Effect, Either, Stream } from "effect"
 import { DatabaseInfo } from "../db/Database.js"
 import type { InvalidBuffer } from "./errors.js"
 import { type BufferRule, noBuffer, publishedQuantity } from "./PublishedQuantity.js"
@@ -43,7 +43,10 @@ export interface ReconcileReport {
   readonly drifted: ReadonlyArray<Drift>
   /** Ledger SKUs the channel does not list (the catalog flow has not created them). */
   readonly missing: ReadonlyArray<string>
+  /** Drift-fix write calls. */
   readonly batches: number
+  /** Read calls (pages) of the channel's quantities. */
+  readonly reads: number
 }
 
 export interface ChannelStock {
@@ -70,6 +73,14 @@ const PUSH_LOCK_NAMESPACE = 0x566f7273
 
 /** Dirty SKUs handled per round; a push loops until the outbox it found is empty. */
 const ROUND = 10_000
+
+const addPushes = (a: PushReport, b: PushReport): PushReport => ({
+  considered: a.considered + b.considered,
+  written: a.written + b.written,
+  unchanged: a.unchanged + b.unchanged,
+  batches: a.batches + b.batches,
+  missing: [...a.missing, ...b.missing],
+})
 
 export class StockPublisher extends Effect.Service<StockPublisher>()("engine/StockPublisher", {
   effect: Effect.gen(function* () {
@@ -179,59 +190,84 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
     const reconcile = Effect.fn("StockPublisher.reconcile")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer) {
       const tenantId = yield* targets.tenantOf(connectionId)
       return yield* exclusive(connectionId)(Effect.gen(function* () {
-        const pushed = yield* drain(tenantId, connectionId, target, buffer)
-        const ledger = yield* sql<{ sku: string; onHand: number; reserved: number }>`
-          SELECT sku, on_hand, reserved FROM stock_levels WHERE tenant_id = ${tenantId} ORDER BY sku`
-        const shown = yield* target.readQuantities(ledger.map((r) => r.sku))
+        let pushed: PushReport = yield* drain(tenantId, connectionId, target, buffer)
+        const skus = (yield* sql<{ sku: string }>`SELECT sku FROM stock_levels WHERE tenant_id = ${tenantId} ORDER BY sku`).map((r) => r.sku)
         const value = compute(buffer)
         const drifted: Array<Drift> = []
-        const fixes: Array<{ sku: string; quantity: number }> = []
+        const unseen = new Set(skus)
         const missing = new Set<string>()
-        const seen: Array<{ sku: string; found: number; expected: number }> = []
-        for (const row of ledger) {
-          const expected = yield* value(row)
-          const found = shown.get(row.sku)
-          if (found === undefined) {
-            missing.add(row.sku)
-            continue
-          }
-          seen.push({ sku: row.sku, found, expected })
-          if (found !== expected) {
-            drifted.push({ sku: row.sku, expected, found })
-            fixes.push({ sku: row.sku, quantity: expected })
-          }
-        }
         let batches = 0
-        for (const batch of Arr.chunksOf(fixes, target.batchSize)) {
-          const result = yield* target.setQuantities(batch)
-          batches++
-          for (const sku of result.missing) missing.add(sku)
-          yield* recordWritten(tenantId, connectionId, batch, result.missing)
-        }
-        yield* sql.withTransaction(Effect.gen(function* () {
-          if (seen.length > 0) {
-            yield* sql`
-              INSERT INTO channel_stock (connection_id, sku, tenant_id, channel_value, read_at, drift)
-              SELECT ${connectionId}, s.sku, ${tenantId}, s.found, now(), s.found - s.expected
-              FROM unnest(${seen.map((s) => s.sku)}::text[], ${seen.map((s) => s.found)}::int[], ${seen.map((s) => s.expected)}::int[]) AS s(sku, found, expected)
-              ON CONFLICT (connection_id, sku) DO UPDATE SET channel_value = EXCLUDED.channel_value, read_at = now(), drift = EXCLUDED.drift`
+        // Page by page as the channel answers, each page's ledger rows read just after it, and the
+        // dirty SKUs pushed between pages: a reservation during the read-back of 100 000 SKUs
+        // reaches the channel within a page, not after the whole reconcile (its wake-up waits
+        // behind this job). Pushes are ours alone (the lock), so a page never shows a value
+        // newer than the ledger rows read after it.
+        let reads = 0
+        yield* Stream.runForEach(target.readQuantityPages(skus), (shown) => Effect.gen(function* () {
+          reads++
+          const listed = [...shown.keys()].filter((sku) => unseen.has(sku))
+          if (listed.length === 0) return
+          for (const sku of listed) unseen.delete(sku)
+          // a SKU with a change pending is not judged here: the push right after this page sets it
+          const ledger = yield* sql<{ sku: string; onHand: number; reserved: number; pending: boolean }>`
+            SELECT l.sku, l.on_hand, l.reserved, (d.sku IS NOT NULL) AS pending
+            FROM stock_levels l
+            LEFT JOIN stock_dirty d ON d.connection_id = ${connectionId} AND d.tenant_id = l.tenant_id AND d.sku = l.sku
+            WHERE l.tenant_id = ${tenantId} AND l.sku = ANY(${listed}::text[]) ORDER BY l.sku`
+          const fixes: Array<Drift> = []
+          const seen: Array<{ sku: string; found: number; expected: number }> = []
+          for (const row of ledger) {
+            if (row.pending) continue
+            const expected = yield* value(row)
+            const found = shown.get(row.sku)!
+            seen.push({ sku: row.sku, found, expected })
+            if (found !== expected) fixes.push({ sku: row.sku, expected, found })
           }
-          if (missing.size > 0) {
-            yield* sql`
-              INSERT INTO channel_stock (connection_id, sku, tenant_id, missing, read_at)
-              SELECT ${connectionId}, s.sku, ${tenantId}, true, now() FROM unnest(${[...missing]}::text[]) AS s(sku)
-              ON CONFLICT (connection_id, sku) DO UPDATE SET published = NULL, missing = true, read_at = now()`
+          const absent: Array<string> = []
+          for (const batch of Arr.chunksOf(fixes, target.batchSize)) {
+            const items = batch.map((d) => ({ sku: d.sku, quantity: d.expected }))
+            const result = yield* target.setQuantities(items)
+            batches++
+            absent.push(...result.missing)
+            yield* recordWritten(tenantId, connectionId, items, result.missing)
           }
-          if (drifted.length > 0) {
-            yield* sql`
-              INSERT INTO stock_drift (connection_id, tenant_id, sku, expected, found)
-              SELECT ${connectionId}, ${tenantId}, s.sku, s.expected, s.found
-              FROM unnest(${drifted.map((d) => d.sku)}::text[], ${drifted.map((d) => d.expected)}::int[], ${drifted.map((d) => d.found)}::int[]) AS s(sku, expected, found)`
-          }
+          drifted.push(...fixes)
+          for (const sku of absent) missing.add(sku)
+          yield* recordReadBack(tenantId, connectionId, seen, absent, fixes)
+          pushed = addPushes(pushed, yield* drain(tenantId, connectionId, target, buffer))
         }))
-        return { push: pushed, checked: ledger.length, drifted, missing: [...missing].sort(), batches } satisfies ReconcileReport
+        // ledger SKUs no page listed: the channel does not show them (the catalog has not created them)
+        for (const sku of unseen) missing.add(sku)
+        yield* recordReadBack(tenantId, connectionId, [], [...unseen], [])
+        return { push: pushed, checked: skus.length, drifted, missing: [...missing].sort(), batches, reads } satisfies ReconcileReport
       }))
     }, Effect.catchTag("SqlError", Effect.die))
+
+    /** What a read-back saw: each SKU's channel value and drift, the unlisted ones, the drift log. */
+    const recordReadBack = (
+      tenantId: string, connectionId: string,
+      seen: ReadonlyArray<{ sku: string; found: number; expected: number }>, missing: ReadonlyArray<string>, drifted: ReadonlyArray<Drift>,
+    ) => sql.withTransaction(Effect.gen(function* () {
+      if (seen.length > 0) {
+        yield* sql`
+          INSERT INTO channel_stock (connection_id, sku, tenant_id, channel_value, read_at, drift)
+          SELECT ${connectionId}, s.sku, ${tenantId}, s.found, now(), s.found - s.expected
+          FROM unnest(${seen.map((s) => s.sku)}::text[], ${seen.map((s) => s.found)}::int[], ${seen.map((s) => s.expected)}::int[]) AS s(sku, found, expected)
+          ON CONFLICT (connection_id, sku) DO UPDATE SET channel_value = EXCLUDED.channel_value, read_at = now(), drift = EXCLUDED.drift`
+      }
+      if (missing.length > 0) {
+        yield* sql`
+          INSERT INTO channel_stock (connection_id, sku, tenant_id, missing, read_at)
+          SELECT ${connectionId}, s.sku, ${tenantId}, true, now() FROM unnest(${[...new Set(missing)]}::text[]) AS s(sku)
+          ON CONFLICT (connection_id, sku) DO UPDATE SET published = NULL, missing = true, read_at = now()`
+      }
+      if (drifted.length > 0) {
+        yield* sql`
+          INSERT INTO stock_drift (connection_id, tenant_id, sku, expected, found)
+          SELECT ${connectionId}, ${tenantId}, s.sku, s.expected, s.found
+          FROM unnest(${drifted.map((d) => d.sku)}::text[], ${drifted.map((d) => d.expected)}::int[], ${drifted.map((d) => d.found)}::int[]) AS s(sku, expected, found)`
+      }
+    }))
 
     /** What the channel was last told and last seen showing, per SKU. */
     const channelStock = Effect.fn("StockPublisher.channelStock")(function* (tenantId: string, connectionId: string) {

@@ -1,4 +1,4 @@
-import type { Effect } from "effect"
+import type { Effect, Stream } from "effect"
 import type { StockTargetFailed } from "./errors.js"
 
 export interface StockQuantity {
@@ -15,6 +15,9 @@ export interface StockTarget {
   readonly batchSize: number
   /** Absolute quantities for one batch (≤ batchSize). `missing`: SKUs the channel does not list. */
   readonly setQuantities: (items: ReadonlyArray<StockQuantity>) => Effect.Effect<{ readonly missing: ReadonlyArray<string> }, StockTargetFailed>
-  /** What the channel shows, per SKU it lists (all of them when `skus` is omitted). */
-  readonly readQuantities: (skus?: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, number>, StockTargetFailed>
+  /**
+   * What the channel shows, per SKU it lists, a page at a time (all of them when `skus` is
+   * omitted): a reconcile of a large store acts page by page, pushing pending changes between.
+   */
+  readonly readQuantityPages: (skus?: ReadonlyArray<string>) => Stream.Stream<ReadonlyMap<string, number>, StockTargetFailed>
 }

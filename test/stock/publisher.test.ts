@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Layer, TestServices } from "effect"
+import { Context, Effect, Layer, Stream, TestServices } from "effect"
 import { StockTargetFailed } from "../../engine/stock/errors.js"
 import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { StockPublisher } from "../../engine/stock/StockPublisher.js"
@@ -34,7 +34,7 @@ const recordingTarget = (batchSize: number, onWrite: (items: ReadonlyArray<Stock
       for (const i of items) shownBy.set(i.sku, i.quantity)
       return { missing: [] }
     }),
-    readQuantities: () => Effect.succeed(shownBy),
+    readQuantityPages: () => Stream.sync(() => new Map(shownBy) as ReadonlyMap<string, number>),
   }
   return { target, calls, shownBy }
 }
@@ -159,6 +159,75 @@ describe.each(backends)("stock publisher on %s", (backend) => {
         const again = yield* publisher.reconcile(connectionId, target)
         assert.deepStrictEqual(again.drifted, [])
         assert.strictEqual(inventoryWrites(sim) - writes, 1)
+      }))))
+
+    it.effect("a reconcile acts page by page: a change made while it reads the channel is pushed before the next page", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const { tenantId, connectionId } = yield* shopWith("paged-reconcile", { P1: 5, P2: 5, Q1: 5, Q2: 5 })
+        const log: Array<string> = []
+        const shownBy = new Map([["P1", 5], ["P2", 4], ["Q1", 5], ["Q2", 5]])
+        const target: StockTarget = {
+          batchSize: 100,
+          setQuantities: (items) => Effect.sync(() => {
+            log.push(`write ${items.map((i) => `${i.sku}=${i.quantity}`).join(",")}`)
+            for (const i of items) shownBy.set(i.sku, i.quantity)
+            return { missing: [] }
+          }),
+          // two pages; a sale of Q1 lands in the ledger while the second page is on the wire
+          readQuantityPages: () => Stream.concat(
+            Stream.sync(() => { log.push("page P"); return new Map([["P1", shownBy.get("P1")!], ["P2", shownBy.get("P2")!]]) as ReadonlyMap<string, number> }),
+            Stream.fromEffect(Effect.gen(function* () {
+              yield* ledger.adjust(tenantId, "Q1", -2, by).pipe(Effect.orDie)
+              log.push("page Q")
+              return new Map([["Q1", shownBy.get("Q1")!], ["Q2", shownBy.get("Q2")!]]) as ReadonlyMap<string, number>
+            })),
+          ),
+        }
+        // nothing pending before the reconcile: the first push told the channel what it shows
+        yield* publisher.push(connectionId, { ...target, setQuantities: () => Effect.succeed({ missing: [] }) })
+        log.length = 0
+        const report = yield* publisher.reconcile(connectionId, target)
+        // P2 drifted (4 ≠ 5) and is fixed on its page; Q1's sale is pending when page Q is judged:
+        // not counted as drift, pushed right after the page
+        assert.deepStrictEqual(log, ["page P", "write P2=5", "page Q", "write Q1=3"])
+        assert.deepStrictEqual(report.drifted.map((d) => d.sku), ["P2"])
+        assert.strictEqual(report.push.written, 1)
+        assert.strictEqual(report.reads, 2)
+        assert.deepStrictEqual([...shownBy.entries()].sort(), [["P1", 5], ["P2", 5], ["Q1", 3], ["Q2", 5]])
+      }))))
+
+    it.effect("a change committed between two pages is pushed before the next page is read", () =>
+      TestServices.provideLive(Effect.scoped(Effect.gen(function* () {
+        const ledger = yield* StockLedger
+        const publisher = yield* StockPublisher
+        const { tenantId, connectionId } = yield* shopWith("paged-push", { P1: 5, Q1: 5 })
+        const log: Array<string> = []
+        const shownBy = new Map([["P1", 5], ["Q1", 5]])
+        const target: StockTarget = {
+          batchSize: 100,
+          setQuantities: (items) => Effect.sync(() => {
+            log.push(`write ${items.map((i) => `${i.sku}=${i.quantity}`).join(",")}`)
+            for (const i of items) shownBy.set(i.sku, i.quantity)
+            return { missing: [] }
+          }),
+          readQuantityPages: () => Stream.concat(
+            Stream.fromEffect(Effect.gen(function* () {
+              log.push("page P")
+              // a sale of Q1 commits while page P is on the wire: Q1 is on a later page
+              yield* ledger.adjust(tenantId, "Q1", -1, by).pipe(Effect.orDie)
+              return new Map([["P1", shownBy.get("P1")!]]) as ReadonlyMap<string, number>
+            })),
+            Stream.sync(() => { log.push("page Q"); return new Map([["Q1", shownBy.get("Q1")!]]) as ReadonlyMap<string, number> }),
+          ),
+        }
+        yield* publisher.push(connectionId, { ...target, setQuantities: () => Effect.succeed({ missing: [] }) })
+        log.length = 0
+        const report = yield* publisher.reconcile(connectionId, target)
+        assert.deepStrictEqual(log, ["page P", "write Q1=4", "page Q"], "pushed between the pages, not after the read-back")
+        assert.deepStrictEqual(report.drifted, [])
+        assert.strictEqual(report.push.written, 1)
       }))))
 
     it.effect("a large catalogue is written in 2000-item calls and reconciled from the full listing", () =>
