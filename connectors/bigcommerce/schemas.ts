@@ -69,6 +69,19 @@ export const InventoryItem = Schema.Struct({
 })
 export type InventoryItem = typeof InventoryItem.Type
 
+/** What v2 billing and shipping addresses share (orders.v2.oas2.yml billingAddress / shippingAddress_Base). */
+const addressFields = {
+  first_name: Schema.String,
+  last_name: Schema.String,
+  company: Schema.optional(Schema.String),
+  street_1: Schema.optional(Schema.String),
+  street_2: Schema.optional(Schema.String),
+  city: Schema.optional(Schema.String),
+  zip: Schema.optional(Schema.String),
+  phone: Schema.optional(Schema.String),
+  country_iso2: Schema.String,
+}
+
 export const Order = Schema.Struct({
   id: Schema.Int,
   customer_id: Schema.optional(Schema.Int),
@@ -85,18 +98,7 @@ export const Order = Schema.Struct({
   total_tax: AmountText,
   shipping_cost_inc_tax: AmountText,
   refunded_amount: AmountText,
-  billing_address: Schema.Struct({
-    first_name: Schema.String,
-    last_name: Schema.String,
-    company: Schema.optional(Schema.String),
-    street_1: Schema.optional(Schema.String),
-    street_2: Schema.optional(Schema.String),
-    city: Schema.optional(Schema.String),
-    zip: Schema.optional(Schema.String),
-    phone: Schema.optional(Schema.String),
-    email: Schema.String,
-    country_iso2: Schema.String,
-  }),
+  billing_address: Schema.Struct({ ...addressFields, email: Schema.String }),
   payment_method: Schema.optional(Schema.String),
   customer_message: Schema.optional(Schema.String),
   /**
@@ -113,17 +115,9 @@ export type Order = typeof Order.Type
 export const OrderShippingAddress = Schema.Struct({
   id: Schema.Int,
   order_id: Schema.Int,
-  first_name: Schema.String,
-  last_name: Schema.String,
-  company: Schema.optional(Schema.String),
-  street_1: Schema.optional(Schema.String),
-  street_2: Schema.optional(Schema.String),
-  city: Schema.optional(Schema.String),
+  ...addressFields,
   state: Schema.optional(Schema.String),
-  zip: Schema.optional(Schema.String),
   country: Schema.optional(Schema.String),
-  country_iso2: Schema.String,
-  phone: Schema.optional(Schema.String),
   email: Schema.optional(Schema.String),
   shipping_method: Schema.optional(Schema.String),
 })

@@ -5,14 +5,13 @@
  */
 import { HttpServer } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Option, TestServices } from "effect"
+import { Effect, Layer, Option, TestServices } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
 import type { AddressInput } from "../../connectors/bigcommerce/simulator/SimulatorStore.js"
-import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 import { ApiServer } from "../../engine/api/ApiServer.js"
 import { applyConfig } from "../../engine/config/ApplyConfig.js"
 import { ConnectorClients } from "../../engine/connections/ConnectorClients.js"
@@ -29,29 +28,19 @@ import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
 import { BIGCOMMERCE_SECRET_HEADER, WebhookRoutes } from "../../engine/webhooks/WebhookRoutes.js"
 import { backends } from "../support/TestDatabase.js"
 import { TestDatabase } from "../support/TestDatabase.js"
-
-class Sims extends Context.Tag("test/engine/OrderStockSims")<Sims, { readonly lexoffice: LexofficeSimulator; readonly bigcommerce: BigCommerceSimulator }>() {}
+import { Simulators, simulatorsWith, sku } from "../support/Simulators.js"
 
 const ARTICLES = 6
 const SECRET = "order-stock-secret"
-const sku = (i: number) => `A-${String(i + 1).padStart(5, "0")}`
 
-const sims = Layer.scoped(Sims, Effect.gen(function* () {
-  const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
-  const bigcommerce = yield* Effect.acquireRelease(
-    Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false } })),
-    (sim) => Effect.promise(() => sim.stop()),
-  )
-  lexoffice.seedArticles(ARTICLES)
-  return { lexoffice, bigcommerce }
-}))
+const sims = simulatorsWith(ARTICLES)
 
 const paris: AddressInput = { first_name: "Jean", last_name: "Dupont", street_1: "1 Rue de Rivoli", city: "Paris", zip: "75001", country: "France", country_iso2: "FR" }
 const dubai: AddressInput = { first_name: "Mona", last_name: "Haddad", street_1: "Sheikh Zayed Road 12", city: "Dubai", country: "United Arab Emirates", country_iso2: "AE" }
 
 /** The tenant on both simulators, 40 units of every SKU, listed and published (the shop shows 38: buffer 2). */
 const setup = Effect.gen(function* () {
-  const { lexoffice, bigcommerce } = yield* Sims
+  const { lexoffice, bigcommerce } = yield* Simulators
   const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, SECRET, { lexofficeRateLimit: "off" }))
   const tenantId = tenant!.tenantId
   yield* publishDemoTables(tenantId)
@@ -188,7 +177,7 @@ describe.each(backends)("BigCommerce orders and their stock on %s", (backend) =>
 
     it.effect("a pipeline whose orders flow says contact: one-time books a domestic order with no contact call and resolves one for an export", () =>
       TestServices.provideLive(Effect.gen(function* () {
-        const { lexoffice, bigcommerce } = yield* Sims
+        const { lexoffice, bigcommerce } = yield* Simulators
         // the committed pipeline, switched to one-time: its map writes the buyer's address (it may not name `contact`, VX033)
         const committed = readFileSync(`${process.cwd()}/pipelines/lexoffice-bigcommerce.yaml`, "utf8")
         const oneTime = committed

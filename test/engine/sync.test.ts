@@ -1,8 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Layer, TestServices } from "effect"
+import { Effect, Layer, TestServices } from "effect"
 import { randomBytes } from "node:crypto"
 import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
-import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 import { applyConfig } from "../../engine/config/ApplyConfig.js"
 import type { FlowJob } from "../../engine/jobs/FlowJob.js"
 import { EngineServices } from "../../engine/runtime/Engine.js"
@@ -11,21 +10,11 @@ import { StockLedger } from "../../engine/stock/StockLedger.js"
 import { FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { SecretBoxFromKey } from "../../engine/tenancy/SecretBox.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
-
-class Sims extends Context.Tag("test/engine/Sims")<Sims, { readonly lexoffice: LexofficeSimulator; readonly bigcommerce: BigCommerceSimulator }>() {}
+import { Simulators, simulatorsWith, sku } from "../support/Simulators.js"
 
 const ARTICLES = 25
-const sku = (i: number) => `A-${String(i + 1).padStart(5, "0")}`
 
-const sims = Layer.scoped(Sims, Effect.gen(function* () {
-  const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
-  const bigcommerce = yield* Effect.acquireRelease(
-    Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false } })),
-    (sim) => Effect.promise(() => sim.stop()),
-  )
-  lexoffice.seedArticles(ARTICLES)
-  return { lexoffice, bigcommerce }
-}))
+const sims = simulatorsWith(ARTICLES)
 
 const productWrites = (sim: BigCommerceSimulator) =>
   Object.entries(sim.writeCounts()).filter(([k]) => k.includes("/catalog/products")).reduce((n, [, v]) => n + v, 0)
@@ -37,7 +26,7 @@ describe.each(backends)("sync engine on %s, lexoffice ↔ BigCommerce simulators
   )
   layer(Env, { timeout: 180_000 })((it) => {
     const setup = Effect.gen(function* () {
-      const { lexoffice, bigcommerce } = yield* Sims
+      const { lexoffice, bigcommerce } = yield* Simulators
       const [tenant] = yield* applyConfig(`${process.cwd()}/vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, "secret", { lexofficeRateLimit: "off" }))
       yield* publishDemoTables(tenant!.tenantId)
       const runner = yield* FlowRunner

@@ -1,10 +1,8 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Context, Effect, Layer, Redacted, TestServices } from "effect"
+import { Effect, Layer, Redacted, TestServices } from "effect"
 import { spawn, type ChildProcess } from "node:child_process"
 import { randomBytes } from "node:crypto"
 import { fileURLToPath } from "node:url"
-import { BigCommerceSimulator } from "../../connectors/bigcommerce/simulator/BigCommerceSimulator.js"
-import { LexofficeSimulator } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 import { applyConfig } from "../../engine/config/ApplyConfig.js"
 import { DatabaseInfo } from "../../engine/db/Database.js"
 import { JobQueue } from "../../engine/jobs/JobQueue.js"
@@ -16,23 +14,13 @@ import { FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { SecretBoxFromKey } from "../../engine/tenancy/SecretBox.js"
 import { WebhookEvents } from "../../engine/webhooks/WebhookEvents.js"
 import { TestDatabase } from "../support/TestDatabase.js"
-
-class Sims extends Context.Tag("test/engine/TwoWorkerSims")<Sims, { readonly lexoffice: LexofficeSimulator; readonly bigcommerce: BigCommerceSimulator }>() {}
+import { Simulators, simulatorsWith, sku } from "../support/Simulators.js"
 
 const ORDERS = 12
 const key = randomBytes(32)
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
-const sku = (i: number) => `A-${String(i + 1).padStart(5, "0")}`
 
-const sims = Layer.scoped(Sims, Effect.gen(function* () {
-  const lexoffice = yield* LexofficeSimulator.scoped({ rateLimit: false })
-  const bigcommerce = yield* Effect.acquireRelease(
-    Effect.promise(() => BigCommerceSimulator.start({ rateLimit: { enabled: false } })),
-    (sim) => Effect.promise(() => sim.stop()),
-  )
-  lexoffice.seedArticles(10)
-  return { lexoffice, bigcommerce }
-}))
+const sims = simulatorsWith(10)
 
 /** A real `vortex worker` process on the test's PostgreSQL database, killed with the scope. */
 const worker = (databaseUrl: string) => Effect.acquireRelease(
@@ -53,7 +41,7 @@ describe.runIf(process.env.DATABASE_URL !== undefined)("two vortex worker proces
   layer(Env, { timeout: 180_000 })((it) => {
     it.scoped("each channel order yields exactly one order confirmation while workers race and one is killed", () =>
       TestServices.provideLive(Effect.gen(function* () {
-        const { lexoffice, bigcommerce } = yield* Sims
+        const { lexoffice, bigcommerce } = yield* Simulators
         const [tenant] = yield* applyConfig(`${repoRoot}vortex.test.yaml`, simulatorConfig(lexoffice, bigcommerce, "s", { lexofficeRateLimit: "off" }))
         const tenantId = tenant!.tenantId
         yield* publishDemoTables(tenantId)
