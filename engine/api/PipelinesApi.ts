@@ -1,9 +1,8 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { FlowName } from "../jobs/FlowJob.js"
+import { DateTime } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
-
-const DateTime = Schema.DateFromSelf.pipe(Schema.annotations({ jsonSchema: { type: "string", format: "date-time" } }))
 
 const PipelineView = Schema.Struct({
   name: Schema.String,

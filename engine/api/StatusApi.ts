@@ -1,8 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { DateTime } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
-
-const DateTime = Schema.DateFromSelf.pipe(Schema.annotations({ jsonSchema: { type: "string", format: "date-time" } }))
 
 const SyncRunView = Schema.Struct({
   id: Schema.String,

@@ -1,9 +1,9 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { ConnectionNotFound, InvalidQuantity, OnHandBelowReserved, SkuNotFound, StockCsvInvalid } from "../stock/errors.js"
+import { DateTime } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
 
-const DateTime = Schema.DateFromSelf.pipe(Schema.annotations({ jsonSchema: { type: "string", format: "date-time" } }))
 const Units = Schema.Int.pipe(Schema.between(0, 2_147_483_647))
 
 const StockLevel = Schema.Struct({

@@ -39,6 +39,16 @@ const recordingTarget = (batchSize: number, onWrite: (items: ReadonlyArray<Stock
   return { target, calls, shownBy }
 }
 
+/** Writes that log themselves ("write SKU=n") and change what a fake channel shows. */
+const loggingWrites = (log: Array<string>, shownBy: Map<string, number>): Pick<StockTarget, "batchSize" | "setQuantities"> => ({
+  batchSize: 100,
+  setQuantities: (items) => Effect.sync(() => {
+    log.push(`write ${items.map((i) => `${i.sku}=${i.quantity}`).join(",")}`)
+    for (const i of items) shownBy.set(i.sku, i.quantity)
+    return { missing: [] }
+  }),
+})
+
 const bodies = (sim: { exchanges: ReadonlyArray<{ method: string; template: string | undefined; requestBody: unknown }> }) =>
   sim.exchanges
     .filter((x) => x.method === "PUT" && x.template === "/v3/inventory/adjustments/absolute")
@@ -169,12 +179,7 @@ describe.each(backends)("stock publisher on %s", (backend) => {
         const log: Array<string> = []
         const shownBy = new Map([["P1", 5], ["P2", 4], ["Q1", 5], ["Q2", 5]])
         const target: StockTarget = {
-          batchSize: 100,
-          setQuantities: (items) => Effect.sync(() => {
-            log.push(`write ${items.map((i) => `${i.sku}=${i.quantity}`).join(",")}`)
-            for (const i of items) shownBy.set(i.sku, i.quantity)
-            return { missing: [] }
-          }),
+          ...loggingWrites(log, shownBy),
           // two pages; a sale of Q1 lands in the ledger while the second page is on the wire
           readQuantityPages: () => Stream.concat(
             Stream.sync(() => { log.push("page P"); return new Map([["P1", shownBy.get("P1")!], ["P2", shownBy.get("P2")!]]) as ReadonlyMap<string, number> }),
@@ -206,12 +211,7 @@ describe.each(backends)("stock publisher on %s", (backend) => {
         const log: Array<string> = []
         const shownBy = new Map([["P1", 5], ["Q1", 5]])
         const target: StockTarget = {
-          batchSize: 100,
-          setQuantities: (items) => Effect.sync(() => {
-            log.push(`write ${items.map((i) => `${i.sku}=${i.quantity}`).join(",")}`)
-            for (const i of items) shownBy.set(i.sku, i.quantity)
-            return { missing: [] }
-          }),
+          ...loggingWrites(log, shownBy),
           readQuantityPages: () => Stream.concat(
             Stream.fromEffect(Effect.gen(function* () {
               log.push("page P")
