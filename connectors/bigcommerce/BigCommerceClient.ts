@@ -62,16 +62,6 @@ const ORDER_PRODUCTS_PAGE = 50
 const lastOrderProductsPage = (pageLength: number, unitsRead: number, itemsTotal: number | undefined) =>
   pageLength < ORDER_PRODUCTS_PAGE || unitsRead === itemsTotal
 
-/** How many requests `getOrderProducts` made to read these lines (a run reports its API calls). */
-export const orderProductsRequests = (lines: ReadonlyArray<{ readonly quantity: number }>, itemsTotal?: number): number => {
-  let units = 0
-  for (let page = 1; ; page++) {
-    const batch = lines.slice((page - 1) * ORDER_PRODUCTS_PAGE, page * ORDER_PRODUCTS_PAGE)
-    units += batch.reduce((n, l) => n + l.quantity, 0)
-    if (lastOrderProductsPage(batch.length, units, itemsTotal)) return page
-  }
-}
-
 export interface BigCommerceCredentials {
   readonly storeHash: string
   readonly accessToken: string

@@ -15,6 +15,7 @@ import type { RateLimit } from "./RateLimiter.js"
 import { RateLimiters } from "./RateLimiters.js"
 import { redactBody, redactHeaders, redactText, redactUrl } from "./Redaction.js"
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy, serverRequestedDelayMs } from "./RetryPolicy.js"
+import { countApiCall } from "./ApiCallCount.js"
 
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE"
 
@@ -119,6 +120,7 @@ export const makeConnectorHttp = (
         const attemptOnce = (attempt: number) =>
           Effect.gen(function* () {
             const startedAt = yield* Clock.currentTimeMillis
+            yield* countApiCall
             const response = yield* client.execute(httpRequest).pipe(
               Effect.flatMap((res) => Effect.map(res.arrayBuffer, (buffer) => ({ res, body: new Uint8Array(buffer) }))),
               Effect.mapError((error) => {

@@ -34,6 +34,7 @@
  * (e.g. 404 → your NotFound). Money must not pass through JSON numbers inside Vortex: decode amounts
  * to exact decimals at the boundary (`jsonText` lets you send exact literals).
  */
+export * from "./ApiCallCount.js"
 export * from "./ConnectorHttp.js"
 export * from "./HttpFailure.js"
 export * from "./RateLimiter.js"

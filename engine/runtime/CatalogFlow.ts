@@ -90,7 +90,6 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   const gone: Array<string> = []
   const changedEntries: Array<Omit<SourceEntry, "verifiedAt">> = []
   const unchanged: Array<string> = []
-  let lexofficeCalls = 0
   let rolling = 0
 
   const entryOf = (a: Article) => ({ sourceId: a.id, articleType: a.type, version: a.version, updatedDate: a.updatedDate })
@@ -113,7 +112,6 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
 
   const listing = targeted ? Stream.empty : listArticlesByPartition(lexoffice, (p) => {
     partitions.push(p)
-    lexofficeCalls += p.pages
   }).pipe(
     Stream.map((article) => {
       if (!listed.has(article.id)) {
@@ -155,7 +153,6 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
         },
       })),
       Effect.catchAll((e) => Effect.succeed<MappedRecord>({ _tag: "Failed", sourceId: id, message: `lexoffice article ${id}: ${e._tag}: ${e.message}` })),
-      Effect.tap(() => Effect.sync(() => { lexofficeCalls++ })),
     ), { concurrency: READ_CONCURRENCY }))
   })
 
@@ -170,10 +167,7 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
     probeCursor = next
     return Stream.fromIterable(skus).pipe(
       Stream.mapEffect((sku) => lexoffice.listArticles({ articleNumber: sku }).pipe(
-        Effect.tap(() => Effect.sync(() => {
-          lexofficeCalls++
-          probed.push(sku)
-        })),
+        Effect.tap(() => Effect.sync(() => { probed.push(sku) })),
         Effect.map((page) => page.content.filter((a) => !listed.has(a.id) && !readById.has(a.id))),
         // looked up again when the ledger walk comes round
         Effect.catchAll((e) => Effect.logWarning(`lexoffice article number ${sku}: ${e._tag}: ${e.message}`).pipe(Effect.as([] as ReadonlyArray<Article>))),
@@ -245,7 +239,6 @@ export const runCatalogFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect
   const { created: _created, unsettled: _unsettled, ...flowReport } = report
   return {
     ...flowReport,
-    apiCalls: report.apiCalls + lexofficeCalls,
     warnings,
     counters: {
       readByListing: listed.size,

@@ -1,5 +1,4 @@
 import { BigDecimal, Clock, Effect, ParseResult, Schema } from "effect"
-import { orderProductsRequests } from "../../connectors/bigcommerce/BigCommerceClient.js"
 import type { Order } from "../../connectors/bigcommerce/schemas.js"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
@@ -105,7 +104,6 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   const target = pipeline.document["target"] as Record<string, unknown> | undefined
   const defaultTaxRate = typeof target?.["defaultTaxRate"] === "string" ? target["defaultTaxRate"] : "19"
   const errors: Array<{ item?: string; message: string }> = []
-  let apiCalls = 0
   let read = 0
   let skipped = 0
 
@@ -113,7 +111,6 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   const channelError = (e: { readonly _tag: string; readonly message?: string }) => flowFailed(`BigCommerce: ${e._tag} ${e.message ?? ""}`, true)
   const fetchOrders = (ids: ReadonlyArray<string>) =>
     Effect.forEach(ids.filter((id) => /^\d+$/.test(id)), (id) => channel.getOrder(Number(id)).pipe(
-      Effect.tap(() => { apiCalls++ }),
       Effect.map((order): ReadonlyArray<Order> => [order]),
       // gone from the channel (deleted) since the hook named it: nothing to take in
       Effect.catchTag("BigCommerceNotFound", () => Effect.succeed([])),
@@ -131,7 +128,6 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     : yield* Effect.gen(function* () {
       const last = yield* runs.lastCompleteStart(tenantId, name, "orders")
       const since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
-      apiCalls++
       return yield* channel.listOrdersModifiedSince(since).pipe(Effect.mapError(channelError))
     })
   const unchanged = yield* inbox.unchanged(tenantId, connectionId, orders.map((o) => ({ id: String(o.id), modifiedAt: new Date(o.date_modified), status: o.status })))
@@ -141,7 +137,6 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     read++
     if (unchanged.has(String(order.id))) { skipped++; continue }
     const details = yield* Effect.all([channel.getOrderProducts(order.id, order.items_total), shippingAddressesOf(channel, order)]).pipe(
-      Effect.tap(([products, addresses]) => { apiCalls += orderProductsRequests(products, order.items_total) + (addresses === undefined ? 0 : 1) }),
       // deleted on the channel between the listing and these reads: nothing to take in
       Effect.catchTag("BigCommerceNotFound", () => Effect.succeed(null)),
       Effect.mapError(channelError),
@@ -194,7 +189,8 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       errors.push({ item: key.channelOrderId, message: `${result.state}: ${reason}` })
     }
   }
-  return { read, written, skipped, failed: errors.length, apiCalls, errors } satisfies FlowReport
+  // API calls are counted on the wire by the runner (connectors/http/ApiCallCount.ts)
+  return { read, written, skipped, failed: errors.length, errors } satisfies Omit<FlowReport, "apiCalls">
 }).pipe(
   Effect.provide(LedgerReservations),
   Effect.provideServiceEffect(OrderSettings, Effect.sync(() => ({

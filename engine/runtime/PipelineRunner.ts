@@ -1,4 +1,5 @@
 import { Effect, Layer } from "effect"
+import { countApiCalls } from "../../connectors/http/ApiCallCount.js"
 import type { FlowJob } from "../jobs/FlowJob.js"
 import { FlowFailed, FlowRunner } from "../sync/FlowRunner.js"
 import { runCatalogFlow } from "./CatalogFlow.js"
@@ -16,7 +17,7 @@ export const PipelineRunnerLive = Layer.effect(FlowRunner, Effect.gen(function* 
   const loaded = yield* LoadedPipelines
   const context = yield* Effect.context<Effect.Effect.Context<ReturnType<typeof runCatalogFlow>> | Effect.Effect.Context<ReturnType<typeof runStockFlow>> | Effect.Effect.Context<ReturnType<typeof runOrdersFlow>>>()
 
-  const run = (job: FlowJob) => Effect.gen(function* () {
+  const drive = (job: FlowJob) => Effect.gen(function* () {
     const pipeline = yield* loaded.get(job.tenantId, job.pipeline)
     if (!pipeline.flows.includes(job.flow)) {
       return yield* new FlowFailed({ pipeline: job.pipeline, flow: job.flow, message: `pipeline "${job.pipeline}" has no ${job.flow} flow`, retryable: false })
@@ -29,6 +30,9 @@ export const PipelineRunnerLive = Layer.effect(FlowRunner, Effect.gen(function* 
         return yield* new FlowFailed({ pipeline: job.pipeline, flow: job.flow, message: `the ${job.flow} flow has no driver in this version (see the issue tracker); its pipeline config is validated and tested only`, retryable: false })
     }
   }).pipe(Effect.provide(context))
+
+  // the run's API calls as sent on the wire (connectors/http), lexoffice and channel alike
+  const run = (job: FlowJob) => countApiCalls(drive(job)).pipe(Effect.map(([report, apiCalls]) => ({ ...report, apiCalls })))
 
   const schedule = loaded.all().pipe(
     Effect.map((pipelines) => pipelines.map((p) => ({

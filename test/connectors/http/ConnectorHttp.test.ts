@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
-import { makeConnectorHttp, RateLimiters } from "../../../connectors/http/index.js"
+import { countApiCalls, makeConnectorHttp, RateLimiters } from "../../../connectors/http/index.js"
 
 type Handler = (req: IncomingMessage, res: ServerResponse, hit: number) => void
 
@@ -45,6 +45,21 @@ describe("ConnectorHttp over real HTTP", () => {
       const res = yield* http.send({ method: "GET", path: "/x" })
       assert.strictEqual(res.status, 200)
       assert.strictEqual(res.attempts, 3)
+    }).pipe(Effect.provide(Live)))
+
+  it.scopedLive("a region counts every request sent inside it, retries and forked fibers included, and nothing outside", () =>
+    Effect.gen(function* () {
+      const server = yield* scriptedServer((_req, res, hit) => {
+        res.writeHead(hit === 1 ? 503 : 200, { "content-type": "application/json" }).end("{}")
+      })
+      const http = yield* makeConnectorHttp({ connector: "t", baseUrl: server.url, credentialId: "c-count", rateLimit: { _tag: "Unlimited" }, retry: fast })
+      const [, calls] = yield* countApiCalls(Effect.gen(function* () {
+        yield* http.send({ method: "GET", path: "/retried" })
+        yield* Effect.forEach([1, 2, 3], (i) => http.send({ method: "GET", path: `/p${i}` }), { concurrency: 3 })
+      }))
+      yield* http.send({ method: "GET", path: "/outside" })
+      assert.strictEqual(calls, 5, "two attempts of the retried request, three in parallel fibers")
+      assert.strictEqual(server.hits(), 6)
     }).pipe(Effect.provide(Live)))
 
   it.scopedLive("a 504 on a create surfaces as unknown-outcome after exactly one request", () =>
