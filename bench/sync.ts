@@ -71,6 +71,16 @@ const program = Effect.gen(function* () {
   const dirtyIds = yield* CatalogDirtyIds
   const announced = dirtyIds.count(tenantId, "lexoffice-bigcommerce")
 
+  /** One timed phase: the lexoffice log and peak memory start afresh; channel writes are counted. */
+  const measured = <A, E, R>(phase: Effect.Effect<A, E, R>) => Effect.gen(function* () {
+    lexoffice.clearLog()
+    peakRss = 0
+    const writesBefore = writes()
+    const start = performance.now()
+    const report = yield* phase
+    return { report, seconds: seconds(start), writes: writes() - writesBefore }
+  })
+
   console.log(`sync bench: ${N} articles, ${K} reservations, simulators without rate limits, embedded database\n`)
 
   // 0. the engine subscribes to article events at its own webhook endpoint, as `vortex up` would
@@ -79,7 +89,7 @@ const program = Effect.gen(function* () {
   const client = yield* (yield* ConnectorClients).lexoffice(books)
   yield* client.createEventSubscription("article.created", `http://127.0.0.1:${server.address.port}/webhooks/lexoffice/${books}`)
   peakRss = 0
-  let t0 = performance.now()
+  const t0 = performance.now()
   lexoffice.seedArticles(N, () => ({}), { events: true })
   while (lexoffice.webhooks.pending > 0) yield* Effect.sleep("50 millis")
   const intakeSeconds = seconds(t0)
@@ -88,41 +98,28 @@ const program = Effect.gen(function* () {
     `${yield* announced} article ids announced; simulator RSA-SHA512 signing ${(lexoffice.webhooks.signingMs / 1000).toFixed(1)} s ` +
     `(${(lexoffice.webhooks.signingMs / Math.max(1, delivered)).toFixed(2)} ms/event)   peak RSS ${mib(peakRss)}`)
 
-  lexoffice.clearLog()
-  peakRss = 0
-  const writesBeforeFirst = writes()
-  t0 = performance.now()
-  const first = yield* run("catalog", "manual")
-  const firstSeconds = seconds(t0)
+  const { report: first, seconds: firstSeconds, writes: firstWrites } = yield* measured(run("catalog", "manual"))
   const windowed = Math.min(N, SEARCH_WINDOW)
   // PRODUCT window pages + the (empty) SERVICE page; one GET per article beyond the window; one POST per product
   const lexofficeBound = Math.max(1, Math.ceil(windowed / 250)) + 1 + (N - windowed)
   console.log(`1. first catalog sync     ${firstSeconds.toFixed(1).padStart(7)} s   lexoffice calls ${lexofficeCalls()} (lower bound ${lexofficeBound}), ` +
-    `BigCommerce calls ${first.apiCalls - lexofficeCalls()} (writes ${writes() - writesBeforeFirst}, lower bound ${N})   written ${first.written}, failed ${first.failed}   ` +
+    `BigCommerce calls ${first.apiCalls - lexofficeCalls()} (writes ${firstWrites}, lower bound ${N})   written ${first.written}, failed ${first.failed}   ` +
     `read ${counter(first, "readByListing")} by listing + ${counter(first, "readById")} by id   peak RSS ${mib(peakRss)}`)
   for (const warning of first.warnings ?? []) console.log(`   warning: ${warning}`)
   yield* run("stock", "manual")
 
-  lexoffice.clearLog()
-  peakRss = 0
-  const writesBefore = writes()
-  t0 = performance.now()
-  const second = yield* run("catalog", "heartbeat")
-  const secondSeconds = seconds(t0)
+  const { report: second, seconds: secondSeconds, writes: secondWrites } = yield* measured(run("catalog", "heartbeat"))
   const listingBound = Math.max(1, Math.ceil(windowed / 250)) + 1
-  console.log(`2. no-change heartbeat    ${secondSeconds.toFixed(2).padStart(7)} s   writes ${writes() - writesBefore} (lower bound 0)   ` +
+  console.log(`2. no-change heartbeat    ${secondSeconds.toFixed(2).padStart(7)} s   writes ${secondWrites} (lower bound 0)   ` +
     `lexoffice calls ${lexofficeCalls()} (lower bound ${listingBound} listing pages + ${Math.min(DEFAULT_VERIFY_PER_RUN, N - windowed)} rolling reads)   ` +
     `read ${counter(second, "readByListing")} by listing + ${counter(second, "readById")} by id   peak RSS ${mib(peakRss)}   goal < 5 s`)
 
   // one price changed in the lexoffice app, far beyond the listing window: its event alone brings it
   const [beyond] = lexoffice.seedArticles(1, () => ({ articleNumber: sku(N), title: "Late article" }), { events: true })
   while (lexoffice.webhooks.pending > 0) yield* Effect.sleep("5 millis")
-  lexoffice.clearLog()
-  const writesBeforeEvent = writes()
-  t0 = performance.now()
-  const targeted = yield* run("catalog", "webhook")
-  console.log(`   article event → channel ${(seconds(t0) * 1000).toFixed(0).padStart(5)} ms   lexoffice calls ${lexofficeCalls()} (GET by id of ${beyond}), ` +
-    `writes ${writes() - writesBeforeEvent}   read ${counter(targeted, "readByListing")} by listing + ${counter(targeted, "readById")} by id`)
+  const { report: targeted, seconds: targetedSeconds, writes: targetedWrites } = yield* measured(run("catalog", "webhook"))
+  console.log(`   article event → channel ${(targetedSeconds * 1000).toFixed(0).padStart(5)} ms   lexoffice calls ${lexofficeCalls()} (GET by id of ${beyond}), ` +
+    `writes ${targetedWrites}   read ${counter(targeted, "readByListing")} by listing + ${counter(targeted, "readById")} by id`)
 
   // 3. order webhook → inventory write at the channel, through the path `vortex up` runs
   const propagation = yield* stockPropagation({
