@@ -2,6 +2,7 @@ import { HttpApiBuilder, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Layer } from "effect"
 import { createServer } from "node:http"
+import { WorkerRegistry } from "../jobs/WorkerRegistry.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
 import { DslRuleChecker } from "../rules/DslRuleChecker.js"
 import { RuleResolver } from "../rules/RuleResolver.js"
@@ -27,6 +28,7 @@ export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
 /** What the handlers use, for a process or test that serves the API without the sync engine. */
 export const ApiServices = Layer.mergeAll(RuleStore.Default, Tenants.Default, StockLive, SyncRuns.Default, OrderRepo.Default, LoadedPipelines.Default).pipe(
   Layer.provide(RuleResolver.Default),
+  Layer.provide(WorkerRegistry.Default),
   Layer.provide(DslRuleChecker),
 )
 

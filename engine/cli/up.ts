@@ -13,6 +13,7 @@ import { runOrderGenerator, startSandbox } from "../sandbox/Sandbox.js"
 import { startWorkers } from "../sync/SyncWorker.js"
 import { WebhookEvents } from "../webhooks/WebhookEvents.js"
 import { WebhookRoutes } from "../webhooks/WebhookRoutes.js"
+import { MetricsRoutes } from "../observability/MetricsRoutes.js"
 import type { Command } from "./Command.js"
 
 const usage = `usage: vortex up [--sandbox] [--config FILE] [--port N] [--host ADDR]
@@ -77,7 +78,7 @@ export const command: Command = {
     })
 
     const database = values.sandbox ? Database({ kind: "embedded" }) : DatabaseFromEnv
-    const app = ApiServer({ port, host: values.host }, WebhookRoutes).pipe(
+    const app = ApiServer({ port, host: values.host }, Layer.merge(WebhookRoutes, MetricsRoutes)).pipe(
       Layer.provideMerge(WebhookEvents.Default),
       Layer.provideMerge(EngineWithJobs({ pollingIntervalSeconds: 0.5 })),
       Layer.provideMerge(SecretBoxFromEnv),

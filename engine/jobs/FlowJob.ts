@@ -3,7 +3,9 @@ import { Schema } from "effect"
 export const FlowName = Schema.Literal("catalog", "stock", "orders", "invoices", "tracking", "returns")
 export type FlowName = typeof FlowName.Type
 
-export const Trigger = Schema.Literal("heartbeat", "manual", "webhook", "stock-change")
+// follow-up: a run another flow's run asked for (e.g. a stock reconcile that holds an upward
+// correction until the order intake has read the channel again).
+export const Trigger = Schema.Literal("heartbeat", "manual", "webhook", "stock-change", "follow-up")
 export type Trigger = typeof Trigger.Type
 
 /**

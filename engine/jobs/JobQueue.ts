@@ -17,9 +17,10 @@ export const HEARTBEAT_QUEUE = "heartbeat"
 // by a worker in another within milliseconds. The poll stays as the fallback for a lost notice.
 const JOBS_CHANNEL = "vortex_jobs"
 
-// A job whose worker died stays active until it expires, and the stately policy holds the
-// pipeline's next run of that flow behind it: so expiry is as short as a healthy run allows.
-// Stock pushes are small; a full catalog of 100 000 articles takes minutes.
+// A job whose worker died is handed back by the RunReaper within seconds (it watches the
+// workers' liveness, not a clock). Expiry is only the last resort should every reaper be gone:
+// as short as a healthy run allows. Stock pushes are small; a full catalog of 100 000 articles
+// takes minutes.
 const expirySeconds: Record<FlowName, number> = {
   stock: 120, orders: 600, catalog: 1800, invoices: 600, tracking: 600, returns: 600,
 }
@@ -38,13 +39,31 @@ export interface FailedJob {
  * flow) and every further wake-up coalesces into the waiting one. Workers in any number of
  * processes share the queues; pg-boss's SKIP LOCKED fetch is the coordinator.
  */
+export interface JobClaim {
+  /** The queued job's id (pg-boss), recorded with the run that works it. */
+  readonly jobId: string
+}
+
+/** A job some worker took and no live worker is running. */
+export interface OrphanedJob {
+  readonly id: string
+  readonly queue: string
+}
+
 export class JobQueue extends Context.Tag("engine/JobQueue")<JobQueue, {
   readonly enqueue: (job: FlowJob) => Effect.Effect<string | null, JobQueueError>
-  readonly work: (handler: (job: FlowJob) => Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
+  readonly work: (handler: (job: FlowJob, claim: JobClaim) => Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
   readonly onHeartbeat: (handler: Effect.Effect<void, unknown>) => Effect.Effect<void, JobQueueError>
   /** Failed jobs, newest first; with a tenant, only that tenant's. */
   readonly failed: (limit?: number, tenantId?: string) => Effect.Effect<ReadonlyArray<FailedJob>, JobQueueError>
   readonly pending: (flow: FlowName) => Effect.Effect<number, JobQueueError>
+  /**
+   * Active jobs no live worker runs: a flow job whose run belongs to a dead worker, or that no
+   * run claimed within `claimGraceSeconds` of being taken; a heartbeat job older than a minute.
+   */
+  readonly orphaned: (alive: ReadonlyArray<number>, claimGraceSeconds: number) => Effect.Effect<ReadonlyArray<OrphanedJob>, JobQueueError>
+  /** Hands active jobs back: each is retried (or failed once its retries are spent), with the reason. */
+  readonly abandon: (jobs: ReadonlyArray<OrphanedJob>, reason: string) => Effect.Effect<void, JobQueueError>
 }>() {}
 
 export interface JobQueueOptions {
@@ -116,7 +135,7 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
       return id
     }).pipe(Effect.withSpan("JobQueue.enqueue", { attributes: { flow: job.flow, pipeline: job.pipeline } }))
 
-    const work = (handler: (job: FlowJob) => Effect.Effect<void, unknown>) => Effect.gen(function* () {
+    const work = (handler: (job: FlowJob, claim: JobClaim) => Effect.Effect<void, unknown>) => Effect.gen(function* () {
       const runtime = yield* Effect.runtime<never>()
       for (const flow of FlowName.literals) {
         const queue = queueOf(flow)
@@ -125,7 +144,7 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
             if (job === undefined) return
             const decoded = Schema.decodeUnknownSync(FlowJob)(job.data)
             // a failure rejects the promise: pg-boss records it on the job and retries with backoff
-            await Runtime.runPromise(runtime)(handler(decoded).pipe(Effect.mapError((e) => e instanceof Error ? e : new Error(String(e)))))
+            await Runtime.runPromise(runtime)(handler(decoded, { jobId: job.id }).pipe(Effect.mapError((e) => e instanceof Error ? e : new Error(String(e)))))
           }))
         localWorkers.set(queue, [...(localWorkers.get(queue) ?? []), id])
       }
@@ -149,7 +168,22 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
 
     const pending = (flow: FlowName) => attempt("cannot count jobs", () => boss.getQueueSize(queueOf(flow)))
 
-    return { enqueue, work, onHeartbeat, failed, pending } satisfies Context.Tag.Service<JobQueue>
+    const orphaned = (alive: ReadonlyArray<number>, claimGraceSeconds: number) => attempt("cannot look for orphaned jobs", async () => {
+      const rows = await boss.getDb().executeSql(
+        `SELECT j.id::text AS id, j.name FROM pgboss.job j
+         WHERE j.state = 'active' AND (
+           (j.name LIKE 'flow-%' AND NOT EXISTS (
+              SELECT 1 FROM sync_runs r WHERE r.job_id = j.id AND r.worker_id = ANY($1::int[]))
+            AND (EXISTS (SELECT 1 FROM sync_runs r WHERE r.job_id = j.id) OR j.started_on < now() - make_interval(secs => $2)))
+           OR (j.name = $3 AND j.started_on < now() - interval '60 seconds'))`,
+        [[...alive], claimGraceSeconds, HEARTBEAT_QUEUE])
+      return rows.rows.map((r): OrphanedJob => ({ id: r.id, queue: r.name }))
+    })
+
+    const abandon = (jobs: ReadonlyArray<OrphanedJob>, reason: string) => Effect.forEach(jobs, (job) =>
+      attempt(`cannot hand back job ${job.id}`, () => boss.fail(job.queue, job.id, { message: reason })), { discard: true })
+
+    return { enqueue, work, onHeartbeat, failed, pending, orphaned, abandon } satisfies Context.Tag.Service<JobQueue>
   })
 
 export const JobQueueLive = (options: JobQueueOptions = {}) => Layer.scoped(JobQueue, makeJobQueue(options))

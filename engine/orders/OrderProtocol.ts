@@ -1,7 +1,8 @@
-import { BigDecimal, Effect, Option, ParseResult, Schema } from "effect"
+import { BigDecimal, Effect, Metric, Option, ParseResult, Schema } from "effect"
 import { LexofficeClient } from "../../connectors/lexoffice/LexofficeClient.js"
 import { OrderConfirmationInput } from "../../connectors/lexoffice/schemas.js"
 import { FxRates } from "../fx/FxRates.js"
+import { ordersOversold } from "../observability/Metrics.js"
 import { ChannelOrder } from "./ChannelOrder.js"
 import { ContactResolver } from "./ContactResolver.js"
 import { MappingFailed } from "./errors.js"
@@ -114,7 +115,17 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
         })
         if (result === "reserved") return yield* repo.transition(row, "reserved", "stock reserved")
         const reason = `oversold: ${result.insufficient.map((s) => `${s.sku} requested ${s.requested}, available ${s.available}`).join("; ")}`
-        return yield* repo.transition(row, "oversold", reason, { failureReason: reason })
+        const moved = yield* repo.transition(row, "oversold", reason, { failureReason: reason })
+        // Loud, once (the transition succeeds for one worker only): an operator must restock and
+        // reopen, or cancel on the channel. BigCommerce cannot refuse an order it has taken.
+        if (moved) {
+          const where = yield* repo.stockChannels(row.tenantId, row.connectionId)
+          yield* Effect.logWarning(`order ${row.channelOrderId} from ${where.origin} OVERSOLD — ` +
+            `${result.insufficient.map((s) => `${s.sku}: requested ${s.requested}, available ${s.available}`).join("; ")}; ` +
+            `stock published to ${where.published.join(", ") || "no channel"}`)
+          yield* Metric.update(ordersOversold.pipe(Metric.tagged("connection", where.origin)), 1)
+        }
+        return moved
       })
 
     /** Everything decided before lexoffice is called; committed as one transition. */

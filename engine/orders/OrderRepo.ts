@@ -191,6 +191,16 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
+    /** For an operator's log line: the order's channel by name, and the channels the tenant's stock is published to. */
+    const stockChannels = (tenantId: string, connectionId: string) =>
+      sql<{ name: string; origin: boolean; target: boolean }>`
+        SELECT c.name, c.id = ${connectionId} AS origin, EXISTS (SELECT 1 FROM stock_targets t WHERE t.connection_id = c.id) AS target
+        FROM connections c WHERE c.tenant_id = ${tenantId}
+        ORDER BY c.name`.pipe(
+        Effect.map((rows) => ({ origin: rows.find((r) => r.origin)?.name ?? connectionId, published: rows.filter((r) => r.target).map((r) => r.name) })),
+        Effect.orDie,
+      )
+
     /** Whether the order ever got its stock reserved (a failed order may be reopened there). */
     const wasReserved = (orderId: string) =>
       sql`SELECT 1 FROM order_events WHERE order_id = ${orderId} AND to_state = 'reserved' LIMIT 1`.pipe(
@@ -205,6 +215,6 @@ export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
         Effect.orDie,
       )
 
-    return { find, get, getById, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, wasReserved, setVoucherNumber } as const
+    return { find, get, getById, events, listByState, countByState, unfinished, ownedVoucherIds, transition, note, wasReserved, setVoucherNumber, stockChannels } as const
   }),
 }) {}

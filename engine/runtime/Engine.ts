@@ -8,6 +8,7 @@ import { CatalogSourceIndex } from "../catalog/CatalogSourceIndex.js"
 import { ConnectorClients } from "../connections/ConnectorClients.js"
 import { FxRates } from "../fx/FxRates.js"
 import { JobQueueLive, type JobQueueOptions } from "../jobs/JobQueue.js"
+import { WorkerRegistry } from "../jobs/WorkerRegistry.js"
 import { OrderInbox } from "../orders/OrderInbox.js"
 import { OrderProtocol } from "../orders/OrderProtocol.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
@@ -16,6 +17,7 @@ import { DslRuleChecker } from "../rules/DslRuleChecker.js"
 import { RuleResolver } from "../rules/RuleResolver.js"
 import { RuleStore } from "../rules/RuleStore.js"
 import { StockLive } from "../stock/StockLayer.js"
+import { FlowCursors } from "../sync/FlowCursors.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { Connections } from "../tenancy/Connections.js"
 import { Tenants } from "../tenancy/Tenants.js"
@@ -31,9 +33,9 @@ import { PipelineRunnerLive } from "./PipelineRunner.js"
 export const EngineServices = Layer.mergeAll(PipelineRunnerLive, RuleStore.Default, Tenants.Default).pipe(
   Layer.provideMerge(Layer.mergeAll(
     LoadedPipelines.Default, ConnectorClients.Default, OrderProtocol.Default, OrderRepo.Default, OrderInbox.Default,
-    CatalogLinks.Default, CatalogSourceIndex.Default, CatalogDirtyIds.Default, CatalogSkuProbes.Default, SyncRuns.Default, FxRates.Default, StockLive, WebhookEvents.Default,
+    CatalogLinks.Default, CatalogSourceIndex.Default, CatalogDirtyIds.Default, CatalogSkuProbes.Default, SyncRuns.Default, FlowCursors.Default, FxRates.Default, StockLive, WebhookEvents.Default,
   )),
-  Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default)),
+  Layer.provideMerge(Layer.mergeAll(RuleResolver.Default, PipelineRepo.Default, Connections.Default, WorkerRegistry.Default)),
   Layer.provideMerge(Layer.mergeAll(DslRuleChecker, NodeHttpClient.layerUndici, RateLimiters.Default)),
 )
 

@@ -15,16 +15,18 @@ import { type OrderKey, OrderRepo } from "../orders/OrderRepo.js"
 import { OrderSettings } from "../orders/OrderSettings.js"
 import { FlowFailed } from "../sync/FlowRunner.js"
 import type { FlowReport } from "../sync/FlowReport.js"
-import { SyncRuns } from "../sync/SyncRuns.js"
+import { FlowCursors } from "../sync/FlowCursors.js"
+import { StockPublisher } from "../stock/StockPublisher.js"
 import { channelOrderFromBigCommerce, shippingAddressesOf } from "./BigCommerceOrders.js"
 import { addDays, businessDate } from "./BusinessDate.js"
 import { LedgerReservations } from "../orders/LedgerReservations.js"
 import { WebhookEvents } from "../webhooks/WebhookEvents.js"
 import { LoadedPipelines, type LoadedPipeline } from "./LoadedPipelines.js"
 
-// A poll looks back this far past the last complete run: clocks differ and an order modified
-// during that run may not have been listed by it. The inbox makes the overlap cheap: an order
-// it holds unchanged costs no further call.
+// A poll looks back this far before the start of the last completed poll: our clock and the
+// channel's differ, and an order modified while that poll was listing may not have been listed
+// by it. BigCommerce documents no overlap of its own for `min_date_modified`; ten minutes covers
+// any sane skew. The inbox makes the overlap cheap: an order it holds unchanged costs no further call.
 const POLL_OVERLAP_MS = 10 * 60_000
 // The first poll of a pipeline reaches back this far.
 const FIRST_POLL_DAYS = 7
@@ -88,7 +90,8 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   const webhooks = yield* WebhookEvents
   const protocol = yield* OrderProtocol
   const repo = yield* OrderRepo
-  const runs = yield* SyncRuns
+  const cursors = yield* FlowCursors
+  const publisher = yield* StockPublisher
   const fx = yield* FxRates
   const { tenantId, name } = pipeline.binding
   const connectionId = pipeline.binding.targetConnectionId
@@ -118,18 +121,27 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     )).pipe(Effect.map((found) => found.flat()))
   // The order webhooks stored so far (before their 2xx, so none is lost) name what changed.
   const pending = yield* webhooks.pendingOrders(connectionId)
+  // The poll's own cursor: only a completed poll moves it, so an order whose every webhook was
+  // lost is listed by the next poll however many webhook-woken runs happened in between.
+  const polledThrough = yield* cursors.get(connectionId, "orders-poll")
+  // A heartbeat's job may coalesce into a queued wake-up, and a stock reconcile may be holding an
+  // upward correction until the intake has read the channel again: then this run polls too.
+  const pollDue = polledThrough === null
+    || now.getTime() - polledThrough.getTime() >= pipeline.heartbeatSeconds * 1000 - 5_000
+    || (yield* publisher.holdsWaiting(connectionId, polledThrough))
+  const poll = job.orderIds === undefined && (job.trigger !== "webhook" || pollDue)
+  const pollStart = new Date(yield* Clock.currentTimeMillis)
   const orders = job.orderIds !== undefined
     ? yield* fetchOrders(job.orderIds)
-    : job.trigger === "webhook"
-    // A wake-up reads exactly the orders its hooks named, however many wake-ups coalesced into
-    // it: no time window to list again and again, so its cost follows what is new, not the
-    // shop's recent volume. An order a lost hook never named waits for the heartbeat's poll.
-    ? yield* fetchOrders(pending.orderIds)
-    : yield* Effect.gen(function* () {
-      const last = yield* runs.lastCompleteStart(tenantId, name, "orders")
-      const since = last === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(last.getTime() - POLL_OVERLAP_MS)
+    : poll
+    ? yield* Effect.gen(function* () {
+      const since = polledThrough === null ? new Date(now.getTime() - FIRST_POLL_DAYS * 86_400_000) : new Date(polledThrough.getTime() - POLL_OVERLAP_MS)
       return yield* channel.listOrdersModifiedSince(since).pipe(Effect.mapError(channelError))
     })
+    // A wake-up reads exactly the orders its hooks named, however many wake-ups coalesced into
+    // it: no time window to list again and again, so its cost follows what is new, not the
+    // shop's recent volume. An order a lost hook never named waits for the next poll.
+    : yield* fetchOrders(pending.orderIds)
   const unchanged = yield* inbox.unchanged(tenantId, connectionId, orders.map((o) => ({ id: String(o.id), modifiedAt: new Date(o.date_modified), status: o.status })))
   // orders the channel cancelled since the inbox last saw them: their stock goes back even when they are past the unfinished states
   const cancelled: Array<OrderKey> = []
@@ -153,6 +165,9 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   }
   // every delivery read before this intake is taken in (a poll lists what they named too)
   if (pending.through !== null && job.orderIds === undefined) yield* webhooks.handledThrough(connectionId, pending.through)
+  // a poll that took in every order it listed has read the channel through its start
+  const receivedAll = errors.length === 0
+  if (poll && receivedAll) yield* cursors.advance(tenantId, connectionId, "orders-poll", pollStart)
 
   // 2. the protocol, with this pipeline's mapping, over every unfinished order of this connection
   const mapper = OrderMapper.of({
@@ -179,6 +194,10 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   // Every new order's stock first: one local transaction each, and each wakes its stock push at
   // once (DESIGN.md §7), instead of waiting behind the lexoffice round trips of the orders before it.
   for (const key of keys) yield* work(key, { until: "reservation" })
+  // Every order listed up to the intake's cursor now holds its units in the ledger (none left
+  // unworked): raises of this channel held on older changes may go out now.
+  const intakeThrough = poll && receivedAll ? pollStart : polledThrough
+  if (intakeThrough !== null && unfinished.length < PROCESS_LIMIT) yield* publisher.intakeCaughtUp(tenantId, connectionId, intakeThrough)
   let written = 0
   for (const key of keys) {
     const result = yield* work(key)

@@ -235,6 +235,13 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
           yield* journal({ tenantId, sku: line.sku, kind: "reserve", onHandDelta: 0, reservedDelta: line.quantity, onHandAfter: after.onHand, reservedAfter: after.reserved, reference })
         }
         if (short.length > 0) return yield* Effect.fail(new Short({ short }))
+        // The channel the order came from subtracted these units itself when it took the order:
+        // what it shows is lower by them now, and re-sending our value would be an echo at best
+        // and, were other orders of it not taken in yet, a write that puts their units back.
+        yield* sql`
+          UPDATE channel_stock c SET published = GREATEST(0, c.published - s.q)
+          FROM unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.quantity)}::int[]) AS s(sku, q)
+          WHERE c.connection_id = ${request.connectionId} AND c.sku = s.sku AND c.published IS NOT NULL`
         return [{ status: "reserved", replayed: false, lines } satisfies ReservationResult, yield* markDirty(sql, tenantId, lines.map((l) => l.sku))] as const
       })).pipe(Effect.catchTag("Short", (e) => Effect.succeed<ReservationResult>({ status: "insufficient", short: e.short })))
     }, Effect.catchTag("SqlError", Effect.die))

@@ -8,18 +8,42 @@
  * A dirty mark is deleted only if its `seq` is still the one this push read: a change that
  * commits while a batch is on the wire keeps its mark, so the next push sends it. A failed
  * write leaves its marks in place; nothing is lost to a crash at any point.
+ *
+ * Never raise a channel on stale knowledge (issue #10). Writes are absolute, so a write
+ * overwrites whatever the channel subtracted for orders we have not taken in yet (a late or
+ * lost webhook) and puts those units back on sale. Lowering is always safe and goes at once.
+ * Raising a channel that has an order intake waits until the intake has read that channel past
+ * the moment of the change (`Intake.through`, the orders poll's cursor): until then the mark is
+ * *held* (kept, `held_at` set) and the run asks for an intake poll; once the poll has caught
+ * up, `intakeCaughtUp` wakes a push that writes it. A reconcile that finds the channel showing
+ * less than published takes that as evidence of sales not yet taken in: it records the
+ * channel's value as what is published and marks the SKU, so the raise back waits the same way.
+ * The channel's own sales need no echo: a reservation lowers that channel's `published` by what
+ * it sold (StockLedger.reserve), since the channel already subtracted it.
  */
 import { SqlClient } from "@effect/sql"
-import { Array as Arr, Effect, Either, Stream } from "effect"
+import { Array as Arr, Clock, Effect, Either, Stream } from "effect"
 import { DatabaseInfo } from "../db/Database.js"
 import type { InvalidBuffer } from "./errors.js"
 import { type BufferRule, noBuffer, publishedQuantity } from "./PublishedQuantity.js"
 import type { StockTarget } from "./StockTarget.js"
+import { markDirty } from "./StockOutbox.js"
+import { StockSignals } from "./StockSignals.js"
 import { StockTargets } from "./StockTargets.js"
+
+/**
+ * The order intake of the channel pushed to. `through`: the start of its last completed poll
+ * (null: none yet). A connection without an intake (no orders flow) has no sales to wait for.
+ */
+export interface Intake {
+  readonly through: Date | null
+}
 
 export interface PushReport {
   /** Dirty SKUs looked at. */
   readonly considered: number
+  /** Raises held until the intake catches up (marks kept). */
+  readonly held: number
   /** SKUs written to the channel. */
   readonly written: number
   /** Dirty SKUs whose published value had not changed: cleared without a write. */
@@ -40,7 +64,10 @@ export interface Drift {
 export interface ReconcileReport {
   readonly push: PushReport
   readonly checked: number
+  /** Drift corrected now: the channel showed more than published (or less, with no intake to wait for). */
   readonly drifted: ReadonlyArray<Drift>
+  /** The channel showed less than published: sales not taken in yet; the raise back waits for the intake. */
+  readonly held: ReadonlyArray<Drift>
   /** Ledger SKUs the channel does not list (the catalog flow has not created them). */
   readonly missing: ReadonlyArray<string>
   /** Drift-fix write calls. */
@@ -62,6 +89,7 @@ export interface ChannelStock {
 interface DirtyRow {
   readonly sku: string
   readonly seq: string
+  readonly markedAt: Date
   readonly onHand: number | null
   readonly reserved: number | null
   readonly published: number | null
@@ -76,6 +104,7 @@ const ROUND = 10_000
 
 const addPushes = (a: PushReport, b: PushReport): PushReport => ({
   considered: a.considered + b.considered,
+  held: a.held + b.held,
   written: a.written + b.written,
   unchanged: a.unchanged + b.unchanged,
   batches: a.batches + b.batches,
@@ -86,6 +115,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const targets = yield* StockTargets
+    const signals = yield* StockSignals
     const info = yield* DatabaseInfo
     // Two pushes of one connection must not interleave: the older could land last and show a
     // stale, higher quantity. In this process a semaphore per connection; on a server also a
@@ -141,29 +171,46 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         DELETE FROM stock_dirty d USING unnest(${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.seq)}::bigint[]) AS s(sku, seq)
         WHERE d.connection_id = ${connectionId} AND d.sku = s.sku AND d.seq = s.seq`.pipe(Effect.asVoid)
 
-    const drain = (tenantId: string, connectionId: string, target: StockTarget, buffer: BufferRule) =>
+    /** Whether the intake has read the channel past a change marked at `markedAt`. */
+    const raiseAllowed = (intake: Intake | undefined, markedAt: Date) =>
+      intake === undefined || (intake.through !== null && intake.through.getTime() > markedAt.getTime())
+
+    const holdMarks = (connectionId: string, rows: ReadonlyArray<DirtyRow>) =>
+      rows.length === 0 ? Effect.void : sql`
+        UPDATE stock_dirty d SET held_at = COALESCE(d.held_at, now())
+        FROM unnest(${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.seq)}::bigint[]) AS s(sku, seq)
+        WHERE d.connection_id = ${connectionId} AND d.sku = s.sku AND d.seq = s.seq`.pipe(Effect.asVoid)
+
+    const drain = (tenantId: string, connectionId: string, target: StockTarget, buffer: BufferRule, intake: Intake | undefined) =>
       Effect.gen(function* () {
-        let considered = 0, written = 0, unchanged = 0, batches = 0
+        let considered = 0, written = 0, unchanged = 0, batches = 0, heldCount = 0
         const missing: Array<string> = []
         const value = compute(buffer)
+        // keyset over SKUs: held marks stay in the outbox and must not be read again in this drain
+        let after = ""
         for (;;) {
           const rows = yield* sql<DirtyRow>`
-            SELECT d.sku, d.seq::text AS seq, l.on_hand, l.reserved, c.published, c.missing
+            SELECT d.sku, d.seq::text AS seq, d.marked_at, l.on_hand, l.reserved, c.published, c.missing
             FROM stock_dirty d
             LEFT JOIN stock_levels l ON l.tenant_id = d.tenant_id AND l.sku = d.sku
             LEFT JOIN channel_stock c ON c.connection_id = d.connection_id AND c.sku = d.sku
-            WHERE d.connection_id = ${connectionId} AND d.tenant_id = ${tenantId}
+            WHERE d.connection_id = ${connectionId} AND d.tenant_id = ${tenantId} AND d.sku > ${after}
             ORDER BY d.sku LIMIT ${ROUND}`
           if (rows.length === 0) break
+          after = rows[rows.length - 1]!.sku
           considered += rows.length
           const same: Array<DirtyRow> = []
+          const held: Array<DirtyRow> = []
           const changed: Array<{ row: DirtyRow; quantity: number }> = []
           for (const row of rows) {
             const quantity = yield* value(row)
             if (row.published === quantity && row.missing !== true) same.push(row)
+            else if (row.published !== null && row.missing !== true && quantity > row.published && !raiseAllowed(intake, row.markedAt)) held.push(row)
             else changed.push({ row, quantity })
           }
           yield* clearMarks(connectionId, same)
+          yield* holdMarks(connectionId, held)
+          heldCount += held.length
           unchanged += same.length
           for (const batch of Arr.chunksOf(changed, target.batchSize)) {
             const items = batch.map((c) => ({ sku: c.row.sku, quantity: c.quantity }))
@@ -179,21 +226,22 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
           // A full round may have left more behind; a short one emptied what was there.
           if (rows.length < ROUND) break
         }
-        return { considered, written, unchanged, batches, missing } satisfies PushReport
+        return { considered, held: heldCount, written, unchanged, batches, missing } satisfies PushReport
       })
 
-    const push = Effect.fn("StockPublisher.push")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer) {
+    const push = Effect.fn("StockPublisher.push")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer, intake?: Intake) {
       const tenantId = yield* targets.tenantOf(connectionId)
-      return yield* exclusive(connectionId)(drain(tenantId, connectionId, target, buffer))
+      return yield* exclusive(connectionId)(drain(tenantId, connectionId, target, buffer, intake))
     }, Effect.catchTag("SqlError", Effect.die))
 
-    const reconcile = Effect.fn("StockPublisher.reconcile")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer) {
+    const reconcile = Effect.fn("StockPublisher.reconcile")(function* (connectionId: string, target: StockTarget, buffer: BufferRule = noBuffer, intake?: Intake) {
       const tenantId = yield* targets.tenantOf(connectionId)
       return yield* exclusive(connectionId)(Effect.gen(function* () {
-        let pushed: PushReport = yield* drain(tenantId, connectionId, target, buffer)
+        let pushed: PushReport = yield* drain(tenantId, connectionId, target, buffer, intake)
         const skus = (yield* sql<{ sku: string }>`SELECT sku FROM stock_levels WHERE tenant_id = ${tenantId} ORDER BY sku`).map((r) => r.sku)
         const value = compute(buffer)
         const drifted: Array<Drift> = []
+        const held: Array<Drift> = []
         const unseen = new Set(skus)
         const missing = new Set<string>()
         let batches = 0
@@ -205,6 +253,8 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         let reads = 0
         yield* Stream.runForEach(target.readQuantityPages(skus), (shown) => Effect.gen(function* () {
           reads++
+          // taken after the page arrived: the page may reflect any order placed before this moment
+          const readAt = new Date(yield* Clock.currentTimeMillis)
           const listed = [...shown.keys()].filter((sku) => unseen.has(sku))
           if (listed.length === 0) return
           for (const sku of listed) unseen.delete(sku)
@@ -215,13 +265,15 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
             LEFT JOIN stock_dirty d ON d.connection_id = ${connectionId} AND d.tenant_id = l.tenant_id AND d.sku = l.sku
             WHERE l.tenant_id = ${tenantId} AND l.sku = ANY(${listed}::text[]) ORDER BY l.sku`
           const fixes: Array<Drift> = []
+          const holds: Array<Drift> = []
           const seen: Array<{ sku: string; found: number; expected: number }> = []
           for (const row of ledger) {
             if (row.pending) continue
             const expected = yield* value(row)
             const found = shown.get(row.sku)!
             seen.push({ sku: row.sku, found, expected })
-            if (found !== expected) fixes.push({ sku: row.sku, expected, found })
+            if (found > expected || (found < expected && raiseAllowed(intake, readAt))) fixes.push({ sku: row.sku, expected, found })
+            else if (found < expected) holds.push({ sku: row.sku, expected, found })
           }
           const absent: Array<string> = []
           for (const batch of Arr.chunksOf(fixes, target.batchSize)) {
@@ -232,15 +284,50 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
             yield* recordWritten(tenantId, connectionId, items, result.missing)
           }
           drifted.push(...fixes)
+          held.push(...holds)
           for (const sku of absent) missing.add(sku)
           yield* recordReadBack(tenantId, connectionId, seen, absent, fixes)
-          pushed = addPushes(pushed, yield* drain(tenantId, connectionId, target, buffer))
+          yield* recordShownLess(tenantId, connectionId, holds)
+          pushed = addPushes(pushed, yield* drain(tenantId, connectionId, target, buffer, intake))
         }))
         // ledger SKUs no page listed: the channel does not show them (the catalog has not created them)
         for (const sku of unseen) missing.add(sku)
         yield* recordReadBack(tenantId, connectionId, [], [...unseen], [])
-        return { push: pushed, checked: skus.length, drifted, missing: [...missing].sort(), batches, reads } satisfies ReconcileReport
+        return { push: pushed, checked: skus.length, drifted, held, missing: [...missing].sort(), batches, reads } satisfies ReconcileReport
       }))
+    }, Effect.catchTag("SqlError", Effect.die))
+
+    /**
+     * The channel shows less than published: that is what it publishes now, and the raise back to
+     * the ledger's quantity is a held change (marked after the read, so it waits for an intake
+     * that read the channel after it).
+     */
+    const recordShownLess = (tenantId: string, connectionId: string, holds: ReadonlyArray<Drift>) =>
+      holds.length === 0 ? Effect.void : sql.withTransaction(Effect.gen(function* () {
+        yield* sql`
+          UPDATE channel_stock c SET published = s.found
+          FROM unnest(${holds.map((h) => h.sku)}::text[], ${holds.map((h) => h.found)}::int[]) AS s(sku, found)
+          WHERE c.connection_id = ${connectionId} AND c.tenant_id = ${tenantId} AND c.sku = s.sku`
+        yield* markDirty(sql, tenantId, holds.map((h) => h.sku), connectionId)
+        yield* sql`UPDATE stock_dirty SET held_at = now() WHERE connection_id = ${connectionId} AND sku = ANY(${holds.map((h) => h.sku)}::text[])`
+      }))
+
+    /**
+     * The intake has read the channel through `through`: if raises held on changes older than
+     * that wait in the outbox, wake a push (it writes them now).
+     */
+    const intakeCaughtUp = Effect.fn("StockPublisher.intakeCaughtUp")(function* (tenantId: string, connectionId: string, through: Date) {
+      const rows = yield* sql<{ waiting: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM stock_dirty WHERE connection_id = ${connectionId} AND held_at IS NOT NULL AND marked_at < ${through}) AS waiting`
+      if (rows[0]?.waiting === true) yield* signals.publish({ tenantId, connectionIds: [connectionId] })
+    }, Effect.catchTag("SqlError", Effect.die))
+
+    /** Whether a raise waits for an intake that reads the channel past `through` (null: any held raise). */
+    const holdsWaiting = Effect.fn("StockPublisher.holdsWaiting")(function* (connectionId: string, through: Date | null) {
+      const rows = yield* sql<{ waiting: boolean }>`
+        SELECT EXISTS (SELECT 1 FROM stock_dirty WHERE connection_id = ${connectionId} AND held_at IS NOT NULL
+          ${through === null ? sql`` : sql`AND marked_at >= ${through}`}) AS waiting`
+      return rows[0]?.waiting === true
     }, Effect.catchTag("SqlError", Effect.die))
 
     /** What a read-back saw: each SKU's channel value and drift, the unlisted ones, the drift log. */
@@ -283,6 +370,6 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
       return rows
     }, Effect.orDie)
 
-    return { push, reconcile, channelStock, pending } as const
+    return { push, reconcile, intakeCaughtUp, holdsWaiting, channelStock, pending } as const
   }),
 }) {}

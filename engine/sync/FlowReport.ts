@@ -1,3 +1,5 @@
+import type { FlowName } from "../jobs/FlowJob.js"
+
 /** What one flow run did, counted so that "API economy" can be asserted and shown. */
 export interface FlowReport {
   /** Records read from the source. */
@@ -15,6 +17,8 @@ export interface FlowReport {
   readonly warnings?: ReadonlyArray<string>
   /** Flow-specific counts, e.g. catalog: articles read by listing and by id. */
   readonly counters?: Readonly<Record<string, number>>
+  /** Flows of the same pipeline to run next because of what this run found. */
+  readonly wake?: ReadonlyArray<FlowName>
 }
 
 export const emptyReport: FlowReport = { read: 0, written: 0, skipped: 0, failed: 0, apiCalls: 0, errors: [] }

@@ -6,6 +6,7 @@ import { FlowFailed, FlowRunner } from "../../engine/sync/FlowRunner.js"
 import { emptyReport } from "../../engine/sync/FlowReport.js"
 import { startWorkers } from "../../engine/sync/SyncWorker.js"
 import { SyncRuns } from "../../engine/sync/SyncRuns.js"
+import { WorkerRegistry } from "../../engine/jobs/WorkerRegistry.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
 import { makeTenant } from "../rules/fixtures.js"
 
@@ -34,8 +35,8 @@ const recordingRunner = Effect.gen(function* () {
 
 describe.each(backends)("job queue on %s", (backend) => {
   const Queue = JobQueueLive({ pollingIntervalSeconds: 0.5, retryLimit: 1, retryDelaySeconds: 1 })
-  layer(Layer.provideMerge(Layer.merge(Queue, SyncRuns.Default), TestDatabase(backend)), { timeout: 120_000 })((it) => {
-    it.effect("wake-ups for a pipeline coalesce: one run at a time, one waiting, the rest dropped", () =>
+  layer(Layer.provideMerge(Layer.provideMerge(Layer.merge(Queue, SyncRuns.Default), WorkerRegistry.Default), TestDatabase(backend)), { timeout: 120_000 })((it) => {
+    it.scoped("wake-ups for a pipeline coalesce: one run at a time, one waiting, the rest dropped", () =>
       TestServices.provideLive(Effect.gen(function* () {
         const queue = yield* JobQueue
         const runs = yield* SyncRuns
@@ -57,7 +58,7 @@ describe.each(backends)("job queue on %s", (backend) => {
         assert.deepInclude(latest!, { flow: "stock", trigger: "webhook", status: "succeeded", read: 3, written: 1, apiCalls: 2 })
       })))
 
-    it.effect("a flow that cannot run is retried, recorded as failed and its job kept visible", () =>
+    it.scoped("a flow that cannot run is retried, recorded as failed and its job kept visible", () =>
       TestServices.provideLive(Effect.gen(function* () {
         const queue = yield* JobQueue
         const runs = yield* SyncRuns
@@ -82,7 +83,7 @@ describe.each(backends)("job queue on %s", (backend) => {
 
 // Processes share a PostgreSQL server only; the embedded database belongs to one process.
 describe.runIf(backends.includes("postgres"))("job queue across processes on a PostgreSQL server", () => {
-  layer(Layer.provideMerge(SyncRuns.Default, TestDatabase("postgres")), { timeout: 120_000 })((it) => {
+  layer(Layer.provideMerge(Layer.provideMerge(SyncRuns.Default, WorkerRegistry.Default), TestDatabase("postgres")), { timeout: 120_000 })((it) => {
     it.scoped("a job queued by one process is fetched by another's worker at once, not at its next poll", () =>
       TestServices.provideLive(Effect.gen(function* () {
         const { tenantId } = yield* makeTenant("jobs-notify")

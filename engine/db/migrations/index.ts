@@ -11,6 +11,7 @@ import catalogSource from "./0011_catalog_source.js"
 import stock from "./0005_stock.js"
 import orders from "./0006_orders.js"
 import orderIntake from "./0012_order_intake.js"
+import crashSafeRuns from "./0013_crash_safe_runs.js"
 
 /**
  * Every migration, in order. Add a file `NNNN_name.ts` exporting an Effect and list it here:
@@ -29,4 +30,5 @@ export const migrations = Migrator.fromRecord({
   "0005_stock": stock,
   "0006_orders": orders,
   "0012_order_intake": orderIntake,
+  "0013_crash_safe_runs": crashSafeRuns,
 })
