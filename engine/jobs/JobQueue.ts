@@ -1,4 +1,4 @@
-import { Context, Data, Effect, Layer, Redacted, Runtime, Schema, Stream } from "effect"
+import { Context, Data, Effect, Layer, Redacted, Runtime, Schedule, Schema, Stream } from "effect"
 import PgBoss from "pg-boss"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
@@ -98,14 +98,19 @@ export const makeJobQueue = (options: JobQueueOptions = {}) =>
       attempt("cannot start the job queue", () => boss.start()),
       () => Effect.promise(() => boss.stop({ graceful: true, wait: true, timeout: 10_000 })).pipe(Effect.ignore),
     )
+    // Processes starting together on a fresh database create the same queues at once, and
+    // pg-boss's createQueue can then deadlock against itself: PostgreSQL aborts one of them, and
+    // trying again a moment later finds the queue made by the other.
+    const creating = <A>(what: string, f: () => Promise<A>) => attempt(what, f).pipe(
+      Effect.retry({ schedule: Schedule.jittered(Schedule.exponential("100 millis")), times: 5, while: (e) => String(e.cause).includes("deadlock") }))
     for (const flow of FlowName.literals) {
-      yield* attempt(`cannot create queue ${queueOf(flow)}`, () => boss.createQueue(queueOf(flow), {
+      yield* creating(`cannot create queue ${queueOf(flow)}`, () => boss.createQueue(queueOf(flow), {
         name: queueOf(flow), policy: "stately",
         retryLimit: options.retryLimit ?? 5, retryDelay: options.retryDelaySeconds ?? 5, retryBackoff: true,
         expireInSeconds: expirySeconds[flow],
       }))
     }
-    yield* attempt("cannot create the heartbeat queue", () => boss.createQueue(HEARTBEAT_QUEUE, { name: HEARTBEAT_QUEUE, policy: "singleton" }))
+    yield* creating("cannot create the heartbeat queue", () => boss.createQueue(HEARTBEAT_QUEUE, { name: HEARTBEAT_QUEUE, policy: "singleton" }))
     // pg-boss sends a scheduled job once per slot however many processes run: the cluster-wide clock
     yield* attempt("cannot schedule the heartbeat", () => boss.schedule(HEARTBEAT_QUEUE, options.heartbeatCron ?? "* * * * *"))
 
