@@ -2,9 +2,12 @@ import { Console, Effect } from "effect"
 import type { Command } from "./Command.js"
 
 /**
- * `vortex sim <system> [--port N] [--token T] [--seed-articles N] [--seed-contacts N] [--no-rate-limit]`:
- * runs a connector simulator in the foreground until Ctrl-C, for the sandbox and manual testing.
- * Each simulator is one row of `simulators`; adding a system means adding a row.
+ * `vortex sim <system> [--port N] [--token T] [--seed-articles N] [--seed-contacts N] [--no-rate-limit]
+ * [--seed N] [--faults JSON] [--shopper [--shopper-every MS] [--shopper-orders N]]`: runs a connector
+ * simulator in the foreground until Ctrl-C, for the sandbox, manual testing and fault runs. Its
+ * fault knobs stay reachable from outside through the control API under `/__sim/` (the same
+ * object `--faults` sets at start). Each simulator is one row of `simulators`; adding a system
+ * means adding a row.
  */
 
 interface SimOptions {
@@ -13,6 +16,18 @@ interface SimOptions {
   readonly seedArticles: number
   readonly seedContacts: number
   readonly rateLimit: boolean
+  /** Seed of the fault dice (and the shopper's), printed so a run replays. */
+  readonly seed: number
+  /** A partial fault object, as `PUT /__sim/faults` takes it. */
+  readonly faults: unknown
+  readonly shopper: { readonly everyMs: number; readonly maxOrders: number | undefined } | undefined
+}
+
+/** Applies `--faults` through the control API's own validation, so both accept the same objects. */
+const applyFaults = async (url: string, faults: unknown): Promise<void> => {
+  if (faults === undefined) return
+  const res = await fetch(`${url}/__sim/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) })
+  if (!res.ok) throw new Error(`--faults refused: ${JSON.stringify(await res.json())}`)
 }
 
 interface RunningSimulator {
@@ -29,13 +44,19 @@ const simulators: Record<string, { readonly summary: string; readonly start: (op
       const sim = await LexofficeSimulator.start({
         port: options.port,
         rateLimit: options.rateLimit,
+        seed: options.seed,
         ...(options.token === undefined ? {} : { tokens: [options.token] }),
       })
       sim.seedArticles(options.seedArticles)
       sim.seedContacts(options.seedContacts)
+      await applyFaults(sim.url, options.faults).catch(async (e: unknown) => {
+        await sim.stop()
+        throw e
+      })
       return {
         banner: [
           `lexoffice simulator listening on ${sim.url}`,
+          `  control API: ${sim.url}/__sim/ (faults, state, info); seed ${options.seed}`,
           `  Authorization: Bearer ${sim.token}`,
           `  rate limit: ${options.rateLimit ? "2 req/s per key" : "off"}; seeded ${options.seedArticles} articles, ${options.seedContacts} contacts`,
           "  webhook signature public key (X-Lxo-Signature, RSA-SHA512):",
@@ -52,13 +73,22 @@ const simulators: Record<string, { readonly summary: string; readonly start: (op
       const sim = await BigCommerceSimulator.start({
         port: options.port,
         recordExchanges: false,
+        seed: options.seed,
         rateLimit: { enabled: options.rateLimit },
         ...(options.token === undefined ? {} : { accessToken: options.token }),
       })
       sim.store.seed(Array.from({ length: options.seedArticles }, (_, i) => ({ sku: `SIM-${i + 1}`, stock: 10, price: "9.99" })))
+      const origin = new URL(sim.baseUrl).origin
+      await applyFaults(origin, options.faults).catch(async (e: unknown) => {
+        await sim.stop()
+        throw e
+      })
+      if (options.shopper !== undefined) sim.shopper.start(options.shopper)
       return {
         banner: [
           `BigCommerce simulator listening on ${sim.baseUrl} (append /v3 or /v2)`,
+          `  control API: ${origin}/__sim/ (faults, state, shopper, info); seed ${options.seed}`,
+          ...(options.shopper === undefined ? [] : [`  shopper: an order every ${options.shopper.everyMs} ms${options.shopper.maxOrders === undefined ? "" : `, ${options.shopper.maxOrders} in all`}`]),
           `  X-Auth-Token: ${sim.accessToken}`,
           `  rate limit: ${options.rateLimit ? `${sim.rateLimit.quota} requests / ${sim.rateLimit.windowMs / 1000} s` : "off"}; seeded ${options.seedArticles} products`,
         ],
@@ -70,6 +100,14 @@ const simulators: Record<string, { readonly summary: string; readonly start: (op
 
 const usage = [
   "usage: vortex sim <system> [--port N] [--token T] [--seed-articles N] [--seed-contacts N] [--no-rate-limit]",
+  "                           [--seed N] [--faults JSON] [--shopper [--shopper-every MS] [--shopper-orders N]]",
+  "",
+  "  --seed N            seed of the fault dice and the shopper (default: random, printed)",
+  "  --faults JSON       initial fault knobs, e.g. '{\"serverErrorRate\":0.05}'; change them later with",
+  "                      PUT /__sim/faults, read counts at GET /__sim/state (the control API, not the contract)",
+  "  --shopper           bigcommerce: a shopper places orders within the stock the shop shows",
+  "  --shopper-every MS  milliseconds between its orders (default 2000)",
+  "  --shopper-orders N  stop after N orders (default: never)",
   "",
   "systems:",
   ...Object.entries(simulators).map(([name, s]) => `  ${name.padEnd(12)} ${s.summary}`),
@@ -100,6 +138,24 @@ export const command: Command = {
         yield* Console.error(`vortex sim: --port, --seed-articles and --seed-contacts take a non-negative integer\n\n${usage}`)
         return 2
       }
+      const seed = numberFlag(args, "--seed", Math.floor(Math.random() * 2 ** 31))
+      const shopperEvery = numberFlag(args, "--shopper-every", 2000)
+      const shopperOrders = numberFlag(args, "--shopper-orders", -1)
+      if (seed === undefined || shopperEvery === undefined || shopperEvery < 1 || shopperOrders === undefined) {
+        yield* Console.error(`vortex sim: --seed, --shopper-every and --shopper-orders take a non-negative integer\n\n${usage}`)
+        return 2
+      }
+      const faultsAt = args.indexOf("--faults")
+      let faults: unknown = undefined
+      if (faultsAt >= 0) {
+        const text = args[faultsAt + 1] ?? ""
+        const parsed = yield* Effect.try(() => JSON.parse(text) as unknown).pipe(Effect.option)
+        if (parsed._tag === "None") {
+          yield* Console.error(`vortex sim: --faults takes a JSON object, got ${JSON.stringify(text)}\n\n${usage}`)
+          return 2
+        }
+        faults = parsed.value
+      }
       const tokenAt = args.indexOf("--token")
       const options: SimOptions = {
         port,
@@ -107,9 +163,12 @@ export const command: Command = {
         seedArticles,
         seedContacts,
         rateLimit: !args.includes("--no-rate-limit"),
+        seed,
+        faults,
+        shopper: args.includes("--shopper") ? { everyMs: shopperEvery, maxOrders: shopperOrders < 0 ? undefined : shopperOrders } : undefined,
       }
       return yield* Effect.acquireUseRelease(
-        Effect.promise(() => simulator.start(options)),
+        Effect.tryPromise({ try: () => simulator.start(options), catch: (e) => (e instanceof Error ? e.message : String(e)) }),
         (running) =>
           Effect.gen(function* () {
             for (const line of running.banner) yield* Console.log(line)
@@ -117,6 +176,6 @@ export const command: Command = {
             return yield* Effect.never
           }),
         (running) => Effect.promise(() => running.stop()),
-      )
+      ).pipe(Effect.catchAll((message) => Console.error(`vortex sim: ${message}`).pipe(Effect.as(2))))
     }),
 }

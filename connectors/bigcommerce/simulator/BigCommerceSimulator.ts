@@ -7,8 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { Context, Effect, Layer } from "effect"
+import { control } from "./ControlApi.js"
 import { RateLimitWindow, type RateLimitSettings } from "./RateLimitWindow.js"
 import { routes, v2Error, v3Error, type Reply } from "./routes.js"
+import { Shopper } from "./Shopper.js"
 import { SimulatorStore } from "./SimulatorStore.js"
 import { WebhookDispatcher, type WebhookFaults } from "./WebhookDispatcher.js"
 
@@ -64,6 +66,14 @@ const readBody = (req: IncomingMessage): Promise<string> =>
     req.on("error", reject)
   })
 
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 export class BigCommerceSimulator {
   readonly store: SimulatorStore
   readonly webhooks: WebhookDispatcher
@@ -73,6 +83,8 @@ export class BigCommerceSimulator {
   readonly exchanges: Array<RecordedExchange> = []
   readonly storeHash: string
   readonly accessToken: string
+  /** Places storefront orders on a schedule; off until started (control API or `--shopper`). */
+  readonly shopper: Shopper
   private readonly random: () => number
   private server: Server | undefined
   private port = 0
@@ -92,6 +104,9 @@ export class BigCommerceSimulator {
     this.faults = { latencyMs: 0, serverErrorRate: 0, failNext: { count: 0, status: 500 }, webhooks: { dropRate: 0, duplicateRate: 0, retryScale: 1 } }
     this.webhooks = new WebhookDispatcher(options.storeId ?? "1025646", this.storeHash, this.faults.webhooks, this.random)
     this.store = new SimulatorStore(this.storeHash, (scope, data) => this.webhooks.emit(this.store.hooks.values(), scope, data))
+    // Its own dice, seeded from the run's seed: which orders are placed does not depend on how
+    // many fault draws the requests before happened to make.
+    this.shopper = new Shopper(this.store, mulberry32(((options.seed ?? 42) ^ 0x5eed) | 0))
   }
 
   static async start(options: SimulatorOptions = {}): Promise<BigCommerceSimulator> {
@@ -125,6 +140,7 @@ export class BigCommerceSimulator {
   }
 
   async stop(): Promise<void> {
+    this.shopper.stop()
     this.webhooks.stop()
     const server = this.server
     if (server === undefined) return
@@ -157,6 +173,14 @@ export class BigCommerceSimulator {
     const raw = await readBody(req)
     const prefix = `/stores/${this.storeHash}`
     const inner = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname
+    const controlled = control(this, method, url.pathname, raw.length > 0 ? safeJson(raw) : undefined)
+    if (controlled !== undefined) {
+      // The control API is the harness's, not BigCommerce's: no quota, no faults, not recorded.
+      res.statusCode = controlled.status
+      res.setHeader("Content-Type", "application/json")
+      res.end(JSON.stringify(controlled.body))
+      return
+    }
     const isV2 = inner.startsWith("/v2/")
     const error = (status: number, text: string): Reply => (isV2 ? v2Error(status, text) : v3Error(status, text))
     const match = routes.map((r) => ({ r, m: r.method === method ? r.regex.exec(inner) : null })).find((x) => x.m !== null)

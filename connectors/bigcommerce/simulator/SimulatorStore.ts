@@ -302,7 +302,9 @@ export class SimulatorStore {
   setLevel(variantId: number, location: number, quantity: number, method: "absolute" | "relative", scopeSuffix = ""): void {
     const perLocation = this.inventory.get(variantId) ?? new Map<number, number>()
     this.inventory.set(variantId, perLocation)
-    const value = method === "absolute" ? quantity : (perLocation.get(location) ?? 0) + quantity
+    // inventory_level has "minimum: 0" (inventory.v3.yml, products_catalog.v3.yml): a relative move
+    // past zero (a test placing an order beyond stock) empties the location, never goes below it.
+    const value = Math.max(0, method === "absolute" ? quantity : (perLocation.get(location) ?? 0) + quantity)
     perLocation.set(location, value)
     const v = this.variants.get(variantId)!
     const p = this.products.get(v.product_id)!
@@ -369,6 +371,40 @@ export class SimulatorStore {
       this.setLevel(l.variant_id, DEFAULT_LOCATION, -l.quantity, "relative", "order/")
     }
     return order
+  }
+
+  /**
+   * What a shopper can buy right now: the stock-tracked level a storefront shows, or undefined for
+   * a product that is not for sale (unknown, hidden, disabled or purchasing disabled).
+   */
+  purchasable(sku: string): { readonly level: number; readonly tracked: boolean } | undefined {
+    const v = this.findVariantBySku(sku)
+    if (v === undefined || v.purchasing_disabled) return undefined
+    const p = this.products.get(v.product_id)!
+    if (!p.is_visible || p.availability !== "available") return undefined
+    return { level: this.level(v.id), tracked: p.inventory_tracking !== "none" }
+  }
+
+  /**
+   * A storefront checkout: refuses (StoreInvalid, nothing changed) any line for a product not for
+   * sale or beyond the inventory level the store shows, summed over lines of one SKU — a shop with
+   * inventory tracking does not sell what it does not show. `placeOrder` stays the unchecked
+   * constructor tests use to stage orders the storefront would not take.
+   */
+  checkout(input: Parameters<SimulatorStore["placeOrder"]>[0]): Order {
+    const wanted = new Map<string, number>()
+    for (const l of input.lines) {
+      if (!Number.isInteger(l.quantity) || l.quantity < 1) throw new StoreInvalid({ quantity: `quantity ${l.quantity} of ${l.sku} is not a positive integer` }, "The field 'quantity' is invalid.")
+      wanted.set(l.sku.toLowerCase(), (wanted.get(l.sku.toLowerCase()) ?? 0) + l.quantity)
+    }
+    for (const [sku, quantity] of wanted) {
+      const shown = this.purchasable(sku)
+      if (shown === undefined) throw new StoreInvalid({ sku: `${sku} is not for sale` }, `${sku} is not for sale`)
+      if (shown.tracked && quantity > shown.level) {
+        throw new StoreInvalid({ quantity: `only ${shown.level} of ${sku} in stock, ${quantity} asked` }, "The requested quantity is not in stock.")
+      }
+    }
+    return this.placeOrder(input)
   }
 
   setOrderStatus(id: number, statusId: number): Order | undefined {

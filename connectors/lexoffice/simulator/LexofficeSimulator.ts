@@ -6,6 +6,7 @@ import { formatLexofficeDateTime, htmlDecode } from "../Wire.js"
 import { renderPdf } from "./PdfRenderer.js"
 import { decimal, type Issue, validateArticle, validateContact, validateVoucher, type Violation } from "./Validation.js"
 import { computeTotals } from "./VoucherTotals.js"
+import { control } from "./ControlApi.js"
 import { type DeliveryRecord, WebhookDispatcher } from "./WebhookDispatcher.js"
 
 /**
@@ -25,6 +26,8 @@ export interface SimulatorOptions {
   readonly webhookTimeScale?: number
   /** Check callback URLs with a HEAD request on subscription create, as lexoffice does. */
   readonly checkCallbacks?: boolean
+  /** Seed of the fault dice (rates), so a failing fault run replays. */
+  readonly seed?: number
 }
 
 /** Mutable from tests; each counter is consumed one request (or delivery) at a time. */
@@ -38,6 +41,14 @@ export interface SimulatorFaults {
   failNext: number
   /** The next N creates are performed, then answered 504 "Endpoint request timed out". */
   commitThen504: number
+  /** Probability that a performed create is answered 504 all the same. */
+  commitThen504Rate: number
+  /**
+   * Slow answers: each request draws once; the first band whose rate it falls into delays it by
+   * `ms`. Beyond the gateway's 30 s the caller gets 504 at 30 s, and the call is performed or not
+   * (even odds): "It is possible that your request has been processed successfully".
+   */
+  delays: Array<{ rate: number; ms: number }>
   /** The next N requests get 429 whatever the bucket says (someone else spends the key). */
   rateLimitStorm: number
   /** The token bucket itself. */
@@ -110,6 +121,16 @@ export const EVENT_TYPES = new Set(
 )
 
 const MAX_PAGE_SIZE = 250
+/** lexoffice's gateway answers 504 after 30 s (DOC #HTTP Status Codes). */
+const GATEWAY_TIMEOUT_MS = 30_000
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
+const seededRandom = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
 const SEARCH_WINDOW = 10_000
 const fingerprint = (token: string) => createHash("sha256").update(token).digest("hex").slice(0, 12)
 const money = (d: BigDecimal.BigDecimal) => Number(BigDecimal.format(BigDecimal.normalize(d)))
@@ -164,6 +185,8 @@ export class LexofficeSimulator {
     serverErrorStatus: 503,
     failNext: 0,
     commitThen504: 0,
+    commitThen504Rate: 0,
+    delays: [],
     rateLimitStorm: 0,
     rateLimit: true,
     dropWebhooks: 0,
@@ -178,10 +201,12 @@ export class LexofficeSimulator {
   private readonly subscriptions = new Map<string, { subscriptionId: string; createdDate: string; eventType: string; callbackUrl: string; key: string }>()
   private readonly counters: Record<string, number> = { AB: 0, RE: 0, GS: 0, customer: 10_000 }
   private server: Server | undefined
+  private readonly random: () => number
   url = ""
 
   private constructor(private readonly options: SimulatorOptions) {
     this.tokens = new Set(options.tokens ?? [randomBytes(24).toString("hex")])
+    this.random = seededRandom(options.seed ?? randomBytes(4).readUInt32LE(0))
     this.faults.rateLimit = options.rateLimit ?? true
     this.webhooks = new WebhookDispatcher(options.webhookTimeScale ?? 1, this.faults, (id) => this.subscriptions.delete(id))
   }
@@ -305,13 +330,30 @@ export class LexofficeSimulator {
         requestBody = rawBody
       }
     }
+    const controlled = control(this, req.method ?? "GET", new URL(req.url ?? "/", "http://simulator").pathname, requestBody)
+    if (controlled !== undefined) {
+      // The harness's API, not lexoffice's: no auth, no faults, no rate limit, not logged.
+      const text = JSON.stringify(controlled.body)
+      res.writeHead(controlled.status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text)
+      return
+    }
     const entry: LoggedRequest = {
       at, method: req.method ?? "GET", url: req.url ?? "/", route: undefined, status: 0,
       key: token === undefined ? undefined : fingerprint(token), requestBody, responseBody: undefined,
     }
     this.requestLog.push(entry)
     if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs))
-    const answer = this.answer(req, rawBody, token, entry)
+    const delay = this.drawDelay()
+    let answer: HttpAnswer
+    if (delay >= GATEWAY_TIMEOUT_MS) {
+      await new Promise((r) => setTimeout(r, GATEWAY_TIMEOUT_MS))
+      // The gateway gave up; the backend may or may not have got to the call (DOC #HTTP Status Codes, 504).
+      if (this.random() < 0.5) this.answer(req, rawBody, token, entry)
+      answer = new HttpAnswer(504, { message: "Endpoint request timed out" })
+    } else {
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay))
+      answer = this.answer(req, rawBody, token, entry)
+    }
     entry.status = answer.status
     entry.responseBody = answer.raw === undefined ? answer.body : `<${answer.raw.bytes.length} bytes ${answer.raw.contentType}>`
     if (answer.raw !== undefined) {
@@ -349,7 +391,7 @@ export class LexofficeSimulator {
     }
     // "the actual call will not be performed"
     if (!this.takeToken(token)) return new HttpAnswer(429, { message: "Rate limit exceeded" })
-    if (this.faults.failNext > 0 || (this.faults.serverErrorRate > 0 && Math.random() < this.faults.serverErrorRate)) {
+    if (this.faults.failNext > 0 || (this.faults.serverErrorRate > 0 && this.random() < this.faults.serverErrorRate)) {
       if (this.faults.failNext > 0) this.faults.failNext--
       const status = this.faults.serverErrorStatus
       return new HttpAnswer(status, { message: status === 500 ? null : "Service Unavailable" })
@@ -370,12 +412,37 @@ export class LexofficeSimulator {
       }
     }
     const answer = this.route(method, url, body, req, token)
-    if (answer.status === 201 && this.faults.commitThen504 > 0) {
-      this.faults.commitThen504--
+    if (answer.status === 201 && (this.faults.commitThen504 > 0 || (this.faults.commitThen504Rate > 0 && this.random() < this.faults.commitThen504Rate))) {
+      if (this.faults.commitThen504 > 0) this.faults.commitThen504--
       // The create is committed; only the gateway gave up (DOC #HTTP Status Codes, 504).
       return new HttpAnswer(504, { message: "Endpoint request timed out" })
     }
     return answer
+  }
+
+  private drawDelay(): number {
+    if (this.faults.delays.length === 0) return 0
+    let roll = this.random()
+    for (const band of this.faults.delays) {
+      if (roll < band.rate) return band.ms
+      roll -= band.rate
+    }
+    return 0
+  }
+
+  /**
+   * Every order confirmation as stored, with the text a fault run searches for Vortex's marker
+   * (`remark`, and `introduction` where older versions wrote it).
+   */
+  orderConfirmations(): Array<{ id: string; voucherNumber: string | undefined; status: string; remark: string; introduction: string; createdDate: string }> {
+    return [...this.vouchers.values()].filter((v) => v.kind === "order-confirmations").map((v) => ({
+      id: v.id,
+      voucherNumber: v.voucherNumber,
+      status: v.status,
+      remark: typeof v.body.remark === "string" ? v.body.remark : "",
+      introduction: typeof v.body.introduction === "string" ? v.body.introduction : "",
+      createdDate: v.createdDate,
+    }))
   }
 
   private regularError(status: number, error: string, path: string, message: string, details?: ReadonlyArray<Violation>): HttpAnswer {
