@@ -130,7 +130,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     || now.getTime() - polledThrough.getTime() >= pipeline.heartbeatSeconds * 1000 - 5_000
     || (yield* publisher.holdsWaiting(connectionId, polledThrough))
   const poll = job.orderIds === undefined && (job.trigger !== "webhook" || pollDue)
-  const pollStart = new Date(yield* Clock.currentTimeMillis)
+  const pollStart = yield* cursors.now
   const orders = job.orderIds !== undefined
     ? yield* fetchOrders(job.orderIds)
     : poll

@@ -41,7 +41,7 @@ export const runStockFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.g
 
   const connectionId = pipeline.binding.targetConnectionId
   const cursors = yield* FlowCursors
-  const startedAt = new Date(yield* Clock.currentTimeMillis)
+  const startedAt = yield* cursors.now
   // A heartbeat reconciles; so does any run once a reconcile is overdue — a heartbeat job that
   // coalesced into a queued stock-change job would otherwise never read the channel back.
   const lastReconcile = yield* cursors.get(connectionId, "stock-reconcile")

@@ -22,7 +22,7 @@
  * it sold (StockLedger.reserve), since the channel already subtracted it.
  */
 import { SqlClient } from "@effect/sql"
-import { Array as Arr, Clock, Effect, Either, Stream } from "effect"
+import { Array as Arr, Effect, Either, Stream } from "effect"
 import { DatabaseInfo } from "../db/Database.js"
 import type { InvalidBuffer } from "./errors.js"
 import { type BufferRule, noBuffer, publishedQuantity } from "./PublishedQuantity.js"
@@ -253,8 +253,9 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         let reads = 0
         yield* Stream.runForEach(target.readQuantityPages(skus), (shown) => Effect.gen(function* () {
           reads++
-          // taken after the page arrived: the page may reflect any order placed before this moment
-          const readAt = new Date(yield* Clock.currentTimeMillis)
+          // taken after the page arrived (the database's clock, as the marks and the intake cursor):
+          // the page may reflect any order placed before this moment
+          const readAt = (yield* sql<{ now: Date }>`SELECT clock_timestamp() AS now`)[0]!.now
           const listed = [...shown.keys()].filter((sku) => unseen.has(sku))
           if (listed.length === 0) return
           for (const sku of listed) unseen.delete(sku)

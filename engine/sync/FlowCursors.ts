@@ -28,6 +28,12 @@ export class FlowCursors extends Effect.Service<FlowCursors>()("engine/FlowCurso
         ON CONFLICT (connection_id, name) DO UPDATE SET at = GREATEST(flow_cursors.at, EXCLUDED.at), updated_at = now()`
     }, Effect.orDie)
 
-    return { get, advance } as const
+    /**
+     * The database's clock: a cursor is compared with times the database stamped (stock marks),
+     * and processes on several machines share one database but not one clock.
+     */
+    const now = sql<{ now: Date }>`SELECT clock_timestamp() AS now`.pipe(Effect.map((rows) => rows[0]!.now), Effect.orDie)
+
+    return { get, advance, now } as const
   }),
 }) {}
