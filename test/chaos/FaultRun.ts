@@ -31,6 +31,9 @@ const pipelineFixture = join(repoRoot, "test/chaos/lexoffice-bigcommerce.chaos.y
 const TENANT = "chaos"
 const PIPELINE = "lexoffice-bigcommerce"
 /** The fixture pipeline's `schedule.heartbeat`. */
+// Shopper ticks in a row with nothing on sale: the shop is sold out.
+const SOLD_OUT_TICKS = 5
+
 export const HEARTBEAT_MS = 60_000
 
 export interface FaultMix {
@@ -270,8 +273,12 @@ export const runFaultRun = async (options: FaultRunOptions): Promise<FaultRunRep
     }
     await until(`the shopper's ${options.orders} orders`, window * 3 + 120_000, async () => {
       const state = await bigcommerce.state()
-      return state.shopper.placed >= options.orders || (!state.shopper.running && state.shopper.placed > 0) ? true : undefined
+      // a shop sold out is an end as good as the last order: shoppers buy only what it shows
+      return state.shopper.placed >= options.orders || (!state.shopper.running && state.shopper.placed > 0) || state.shopper.idle >= SOLD_OUT_TICKS ? true : undefined
     }, 1_000)
+    const shopper = (await bigcommerce.state()).shopper
+    if (shopper.placed < options.orders) log(`fault run: the shop sold out after ${shopper.placed} orders`)
+    await bigcommerce.stopShopper().catch(() => undefined)
 
     // A process that died on its own (not by a kill) is brought back too, and said so.
     for (const [name, engine] of engines) {
