@@ -6,7 +6,6 @@ import { fieldReader, setOwn } from "./own.js"
 import { DslFailure } from "./runtime.js"
 import type { SharePlan } from "./sharing.js"
 import type { TExpr } from "./typedAst.js"
-import { nonNull } from "./types.js"
 
 /**
  * The generic tier: the checked tree becomes nested JS closures once; evaluating is calling
@@ -46,11 +45,12 @@ export const genericCompiler = (plan: SharePlan | undefined): ((e: TExpr) => Clo
       case "str": case "date": case "bool": { const v = e.value; return () => v }
       case "null": return () => null
       case "var": {
+        // Records and lists too: a missing or misshapen input fails with its name here, rather
+        // than reaching a list built-in as a null (the schema said it is there).
         const dec = decoder(e.type, e.name)
-        const scalar = !(nonNull(e.type).t === "record" || nonNull(e.type).t === "list")
-        if (e.name === ITEM) return scalar ? (c) => dec(c.item) : (c) => c.item ?? null
+        if (e.name === ITEM) return (c) => dec(c.item)
         const read = fieldReader(e.name)
-        return scalar ? (c) => dec(read(c.vars)) : (c) => read(c.vars) ?? null
+        return (c) => dec(read(c.vars))
       }
       case "field": {
         const target = compile(e.target)

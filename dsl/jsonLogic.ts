@@ -2,6 +2,7 @@ import type { BinaryOp, Expr } from "./ast.js"
 import { functionNames } from "./check.js"
 import type { Diagnostic, Span } from "./diagnostics.js"
 import { formatFixed, fromNumber } from "./fixed.js"
+import { Limits } from "./parse.js"
 
 /**
  * The JSON Logic bridge: rules a visual builder emits as JSON Logic become the same AST as
@@ -107,8 +108,31 @@ const convert = (rule: unknown, itemScope: Scope, depth = 0): Expr => {
   throw new Unsupported(`operation "${op}"`)
 }
 
+/**
+ * Depth and size of a JSON Logic rule, walked with an explicit stack: a rule arrives as JSON
+ * from a client and bypasses the text parser's limits, so it meets the same ones here before
+ * any recursion (a rule nested 100 000 deep must be refused, not overflow the stack).
+ */
+// Each operation is two JSON levels (the object and its argument array), so twice the text limits.
+const MAX_JSON_DEPTH = 2 * Limits.maxDepth + 1
+const MAX_JSON_NODES = 2 * Limits.maxNodes
+
+const tooBig = (rule: unknown): Diagnostic | undefined => {
+  const stack: Array<readonly [unknown, number]> = [[rule, 1]]
+  let nodes = 0
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (++nodes > MAX_JSON_NODES) return { code: "DSL104", message: `JSON Logic rule has more than ${MAX_JSON_NODES} values`, span: at }
+    if (depth > MAX_JSON_DEPTH) return { code: "DSL103", message: `JSON Logic rule nested deeper than ${MAX_JSON_DEPTH} JSON levels`, span: at }
+    if (typeof v === "object" && v !== null) for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1])
+  }
+  return undefined
+}
+
 /** JSON Logic → AST. Unsupported operations are DSL102 diagnostics, never exceptions. */
 export const fromJsonLogic = (rule: unknown): FromJsonLogic => {
+  const big = tooBig(rule)
+  if (big !== undefined) return { ok: false, diagnostics: [big] }
   try {
     return { ok: true, expr: convert(rule, undefined) }
   } catch (x) {
