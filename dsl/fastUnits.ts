@@ -1,7 +1,7 @@
 import type { Ctx } from "./context.js"
 import { div, DIVISION_SCALE, Fixed, formatFixed, fromNumber, parseFixed, roundingModes, type RoundingMode } from "./fixed.js"
 import { tableOf, tableRow } from "./runtime.js"
-import { isNumeric, nonNull, type Type } from "./types.js"
+import { nonNull, type Type } from "./types.js"
 
 /**
  * The run-time half of the allocation-free tier (fastNum.ts generates the code that calls

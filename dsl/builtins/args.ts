@@ -51,13 +51,13 @@ export const currencyArg = (c: Checking, e: Expr | undefined): string | undefine
   return code
 }
 
-/** Minor units of money's currency, or a DSL214 at `span` when that currency is not ISO 4217. */
-export const placesOfMoney = (c: Checking, t: Type, span: Expr["span"]): number | undefined => {
-  if (t.t !== "money" || t.currency === undefined) return undefined
-  const places = minorUnitsOf(t.currency)
-  if (places === undefined) c.error("DSL214", `unknown currency ${JSON.stringify(t.currency)} (from the record's schema): not an ISO 4217 code`, span)
-  return places
-}
+/**
+ * Minor units of money's currency. A currency outside ISO 4217 can only come from a schema
+ * (money() and fx() refuse one written literally), and the checker reported it where the
+ * field was read, so it is simply undefined here.
+ */
+export const placesOfMoney = (t: Type): number | undefined =>
+  t.t === "money" && t.currency !== undefined ? minorUnitsOf(t.currency) : undefined
 
 export const modeArg = (c: Checking, e: Expr | undefined): RoundingMode => {
   if (e === undefined) return "half_up"

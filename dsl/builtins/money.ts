@@ -37,7 +37,7 @@ export const allocate: Builtin = {
     const { list, of } = listArg(c, e.args[1]!, e.fn)
     if (of.t !== "error" && of.t !== "int" && of.t !== "decimal") c.error("DSL205", `allocate() weights must be ints or decimals, got ${show(of)}`, e.args[1]!.span)
     const { fallback, type } = withFallback(c, named.get("default"), T.list(total.type))
-    const places = placesOfMoney(c, total.type, e.args[0]!.span)
+    const places = placesOfMoney(total.type)
     const opts: Mut<CallOptions> = places !== undefined ? { scale: places } : {}
     if (fallback !== undefined) opts.fallback = fallback
     return callNode(c, e, [total, list], type, opts, fallback === undefined ? "allocate() fails when the weights sum to zero or one is negative" : undefined)

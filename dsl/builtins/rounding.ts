@@ -20,9 +20,9 @@ export const round: Builtin = {
     if (placesExpr === undefined) {
       if (x.type.t === "money" && x.type.currency === undefined) {
         c.error("DSL214", "round() of money in a currency known only at run time needs its places", e.span, "round(x, 2) or round(x, \"EUR\")")
-      } else scale = placesOfMoney(c, x.type, e.args[0]!.span) ?? 0
+      } else scale = placesOfMoney(x.type) ?? 0
     } else if (placesExpr.kind === "int") {
-      scale = placesExpr.text.length > 2 ? Infinity : Number(placesExpr.text)
+      scale = Number(placesExpr.text)
       if (scale > 18) {
         c.error("DSL205", "round() to more than 18 places", placesExpr.span)
         scale = 0

@@ -135,7 +135,8 @@ describe("issue #12: every ISO 4217 currency, and no other", () => {
     for (const source of ["round(d, \"XYZ\")", "money(d, \"XYZ\")", "fx(d, \"EUR\", \"XYZ\", on: @2026-01-01) ?? 0", "round(d, \"nok\")"]) {
       expect(codes(source), source).toEqual(["DSL214"])
     }
-    expect(diagnostics("round(m)", moneyIn("XYZ"))[0]).toMatchObject({ code: "DSL214", span: { column: 7 } })
+    expect(diagnostics("round(m)", moneyIn("XYZ"))).toMatchObject([{ code: "DSL214", span: { column: 7 } }])
+    expect(diagnostics("allocate(m, [1, 2]) ?? []", moneyIn("XYZ"))).toMatchObject([{ code: "DSL214", span: { column: 10 } }])
     expect(diagnostics("m * 2", moneyIn("XYZ"))[0]).toMatchObject({ code: "DSL214", span: { column: 1 } })
     expect(diagnostics("money(d, \"EUX\")")[0]!.hint).toBe("did you mean EUR?")
   })
