@@ -26,6 +26,8 @@ export type Expr =
     readonly named: ReadonlyArray<NamedArg>
     readonly span: Span
   }
+  /** `l -> body`: an element function, only as an argument of a list built-in. */
+  | { readonly kind: "lambda"; readonly param: string; readonly paramSpan: Span; readonly body: Expr; readonly span: Span }
 
 export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "+" | "-" | "*" | "/" | "??"
 
@@ -41,6 +43,7 @@ export const children = (e: Expr): ReadonlyArray<Expr> => {
     case "list": return e.items
     case "record": return e.fields.map((f) => f.value)
     case "call": return [...e.args, ...e.named.map((n) => n.value)]
+    case "lambda": return [e.body]
     default: return []
   }
 }

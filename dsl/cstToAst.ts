@@ -121,12 +121,18 @@ const callOrName = (n: CstNode): Expr => {
   const args: Array<Expr> = []
   const named: Array<NamedArg> = []
   for (const a of nodes(n, "args")) {
-    const value = toExpr(node(a, "value"))
+    const param = tokens(a, "param")[0]
+    const value: Expr = param === undefined ? toExpr(node(a, "value")) : lambda(param, toExpr(node(a, "body")))
     const argName = tokens(a, "name")[0]
     if (argName === undefined) args.push(value)
     else named.push({ name: argName.image, nameSpan: tokenSpan(argName), value })
   }
   return { kind: "call", fn: nameTok.image, fnSpan: nameSpan, args, named, span: joinSpans(nameSpan, tokenSpan(token(n, "close"))) }
+}
+
+const lambda = (param: IToken, body: Expr): Expr => {
+  const paramSpan = tokenSpan(param)
+  return { kind: "lambda", param: param.image, paramSpan, body, span: joinSpans(paramSpan, body.span) }
 }
 
 const literal = (t: IToken): Expr => {

@@ -27,6 +27,7 @@ export const ErrorCodes = {
   DSL214: "unknown rounding mode or currency",
   DSL215: "number given where a percent is expected",
   DSL216: "branches have incompatible types",
+  DSL217: "element variable hides another or is not named where it must be",
   DSL301: "unknown target field",
   DSL302: "required target field not mapped",
   DSL303: "value not assignable to the target field",

@@ -2,6 +2,7 @@ import type { BinaryOp, Expr } from "./ast.js"
 import { functionNames } from "./check.js"
 import type { Diagnostic, Span } from "./diagnostics.js"
 import { formatFixed, fromNumber } from "./fixed.js"
+import { Limits } from "./parse.js"
 
 /**
  * The JSON Logic bridge: rules a visual builder emits as JSON Logic become the same AST as
@@ -26,23 +27,31 @@ class Unsupported {
 
 const ours = new Set<string>(functionNames)
 
-const binaryOps: Record<string, BinaryOp> = {
+// Maps, so an operation named "constructor" or "toString" is unknown rather than Object's.
+const binaryOps: ReadonlyMap<string, BinaryOp> = new Map(Object.entries({
   "==": "==", "===": "==", "!=": "!=", "!==": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
   "+": "+", "-": "-", "*": "*", "/": "/", and: "and", or: "or", in: "in",
-}
-const calls: Record<string, string> = { cat: "concat", min: "min", max: "max", substr: "substr" }
+} as const))
+const calls: ReadonlyMap<string, string> = new Map([["cat", "concat"], ["min", "min"], ["max", "max"], ["substr", "substr"]])
 
 const bin = (op: BinaryOp, left: Expr, right: Expr): Expr => ({ kind: "binary", op, left, right, span: at })
 
-const path = (p: string, itemScope: boolean): Expr => {
+/**
+ * The element variable of map/filter bodies: `item` at the first level; a nested body binds
+ * `item_<depth>` (our nested element functions must be named, and JSON Logic's `var` there
+ * only ever means the innermost element).
+ */
+type Scope = string | undefined
+
+const path = (p: string, scope: Scope): Expr => {
   const parts = p === "" ? [] : p.split(".")
-  let e: Expr = { kind: "name", name: itemScope ? "item" : parts.shift() ?? "", span: at }
-  if (!itemScope && parts.length === 0 && p === "") throw new Unsupported("{\"var\": \"\"} outside map/filter")
+  let e: Expr = { kind: "name", name: scope ?? parts.shift() ?? "", span: at }
+  if (scope === undefined && parts.length === 0 && p === "") throw new Unsupported("{\"var\": \"\"} outside map/filter")
   for (const name of parts) e = { kind: "field", target: e, name, nameSpan: at, span: at }
   return e
 }
 
-const convert = (rule: unknown, itemScope: boolean): Expr => {
+const convert = (rule: unknown, itemScope: Scope, depth = 0): Expr => {
   if (rule === null) return { kind: "null", span: at }
   if (typeof rule === "boolean") return { kind: "bool", value: rule, span: at }
   if (typeof rule === "string") return { kind: "string", value: rule, span: at }
@@ -54,14 +63,14 @@ const convert = (rule: unknown, itemScope: boolean): Expr => {
       ? { kind: "unary", op: "-", arg: { kind: f.s === 0 ? "int" : "decimal", text: text.slice(1), span: at }, span: at }
       : { kind: f.s === 0 ? "int" : "decimal", text, span: at }
   }
-  if (Array.isArray(rule)) return { kind: "list", items: rule.map((r) => convert(r, itemScope)), span: at }
+  if (Array.isArray(rule)) return { kind: "list", items: rule.map((r) => convert(r, itemScope, depth)), span: at }
   if (typeof rule !== "object") throw new Unsupported(`value ${String(rule)}`)
   const keys = Object.keys(rule)
   if (keys.length !== 1) throw new Unsupported("an operation object must have exactly one key")
   const op = keys[0]!
   const raw = (rule as Record<string, unknown>)[op]
   const args = Array.isArray(raw) ? raw : [raw]
-  const sub = (r: unknown) => convert(r, itemScope)
+  const sub = (r: unknown) => convert(r, itemScope, depth)
   if (op === "var") {
     const [p, fallback] = args
     if (typeof p !== "string" && typeof p !== "number") throw new Unsupported("var needs a path")
@@ -82,24 +91,50 @@ const convert = (rule: unknown, itemScope: boolean): Expr => {
   }
   if (op === "map" || op === "filter") {
     const [list, body] = args
-    return { kind: "call", fn: op, fnSpan: at, args: [sub(list), convert(body, true)], named: [], span: at }
+    const bind = itemScope === undefined ? "item" : `item_${depth + 1}`
+    const fn = convert(body, bind, depth + 1)
+    const element: Expr = itemScope === undefined ? fn : { kind: "lambda", param: bind, paramSpan: at, body: fn, span: at }
+    return { kind: "call", fn: op, fnSpan: at, args: [sub(list), element], named: [], span: at }
   }
-  const b = binaryOps[op]
+  const b = binaryOps.get(op)
   if (b !== undefined) {
-    if (args.length < 2 || ((b === "/" || b === "in" || b === "-" || binaryOps[op] === "==" || ["!=", "<", "<=", ">", ">="].includes(b)) && args.length !== 2)) {
+    if (args.length < 2 || ((b === "/" || b === "in" || b === "-" || b === "==" || ["!=", "<", "<=", ">", ">="].includes(b)) && args.length !== 2)) {
       throw new Unsupported(`"${op}" with ${args.length} arguments`)
     }
     return args.slice(1).reduce<Expr>((acc, r) => bin(b, acc, sub(r)), sub(args[0]))
   }
-  const fn = calls[op] ?? (ours.has(op) ? op : undefined)
+  const fn = calls.get(op) ?? (ours.has(op) ? op : undefined)
   if (fn !== undefined) return { kind: "call", fn, fnSpan: at, args: args.map(sub), named: [], span: at }
   throw new Unsupported(`operation "${op}"`)
 }
 
+/**
+ * Depth and size of a JSON Logic rule, walked with an explicit stack: a rule arrives as JSON
+ * from a client and bypasses the text parser's limits, so it meets the same ones here before
+ * any recursion (a rule nested 100 000 deep must be refused, not overflow the stack).
+ */
+// Each operation is two JSON levels (the object and its argument array), so twice the text limits.
+const MAX_JSON_DEPTH = 2 * Limits.maxDepth + 1
+const MAX_JSON_NODES = 2 * Limits.maxNodes
+
+const tooBig = (rule: unknown): Diagnostic | undefined => {
+  const stack: Array<readonly [unknown, number]> = [[rule, 1]]
+  let nodes = 0
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (++nodes > MAX_JSON_NODES) return { code: "DSL104", message: `JSON Logic rule has more than ${MAX_JSON_NODES} values`, span: at }
+    if (depth > MAX_JSON_DEPTH) return { code: "DSL103", message: `JSON Logic rule nested deeper than ${MAX_JSON_DEPTH} JSON levels`, span: at }
+    if (typeof v === "object" && v !== null) for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1])
+  }
+  return undefined
+}
+
 /** JSON Logic → AST. Unsupported operations are DSL102 diagnostics, never exceptions. */
 export const fromJsonLogic = (rule: unknown): FromJsonLogic => {
+  const big = tooBig(rule)
+  if (big !== undefined) return { ok: false, diagnostics: [big] }
   try {
-    return { ok: true, expr: convert(rule, false) }
+    return { ok: true, expr: convert(rule, undefined) }
   } catch (x) {
     const message = x instanceof Unsupported ? `JSON Logic ${x.message} has no equivalent` : `JSON Logic rule too deep or malformed: ${String(x)}`
     return { ok: false, diagnostics: [{ code: "DSL102", message, span: at }] }
@@ -134,7 +169,7 @@ const back = (e: Expr, item: boolean): unknown => {
     }
     case "if": return { if: [sub(e.cond), sub(e.then), sub(e.else)] }
     case "list": return e.items.map(sub)
-    case "record": return undefined
+    case "record": case "lambda": return undefined
     case "call": {
       if (e.named.length > 0) return undefined
       if (e.fn === "map" || e.fn === "filter") return { [e.fn]: [sub(e.args[0]!), back(e.args[1]!, true)] }

@@ -1,6 +1,9 @@
-import { checkExpr, ITEM, type CheckEnv } from "./check.js"
-import { compileShared, type Closure, type Ctx } from "./compile.js"
-import { declined, NOT_FAST } from "./fastNum.js"
+import { checkExpr, type CheckEnv } from "./check.js"
+import { compileShared, type CompileOptions } from "./compile.js"
+import { ITEM, newTrail, type Closure, type Ctx } from "./context.js"
+import { NOT_FAST } from "./fastNum.js"
+import { fieldType as ownFieldType } from "./types.js"
+import { setOwn } from "./own.js"
 import type { TExpr } from "./typedAst.js"
 import { didYouMean } from "./didYouMean.js"
 import { spanAt, type Diagnostic } from "./diagnostics.js"
@@ -12,8 +15,9 @@ import { assignable, nonNull, show, T, type Type } from "./types.js"
 /**
  * A pipeline `map:` block: target field → expression text, a nested block for a nested
  * record, or `{ for: <list expression>, map: { … } }` for a list whose elements are mapped one
- * by one with the element bound to `item` (or to the name given by `as:`; an inner `for:`
- * shadows an outer binding of the same name). A `for` may also keep only elements whose
+ * by one with the element bound to `item` (or to the name given by `as:`; a name already
+ * bound — an input, an outer `for:` — is a compile error, DSL217, as is a nested `for:`
+ * without `as:` inside one that binds `item`). A `for` may also keep only elements whose
  * `when:` holds and `append:` extra elements (`{ when?, map }`, evaluated outside the loop).
  * The whole block compiles to ONE function producing a fresh output record: a failing field
  * fails the whole mapping, nothing half-written escapes.
@@ -28,7 +32,7 @@ export interface ForBlock {
   readonly append?: ReadonlyArray<{ readonly when?: string; readonly map: MapBlock }>
 }
 
-export interface MappingEnv extends CheckEnv {
+export interface MappingEnv extends CheckEnv, CompileOptions {
   /** The record type the output must fit (from the target schema); unchecked when absent. */
   readonly target?: Type
 }
@@ -42,7 +46,14 @@ export interface MappingDiagnostic extends Diagnostic {
 export type Mapping = (inputs: Readonly<Record<string, unknown>>, runtime?: Runtime) => EvalResult
 
 export type CompiledMapping =
-  | { readonly ok: true; readonly fn: Mapping; readonly type: Type; readonly diagnostics: ReadonlyArray<never> }
+  | {
+    readonly ok: true
+    readonly fn: Mapping
+    readonly type: Type
+    readonly diagnostics: ReadonlyArray<never>
+    /** How often the whole-record function declined and the fields ran one by one (tests tell the paths apart). */
+    readonly stats: { readonly declined: number }
+  }
   | { readonly ok: false; readonly diagnostics: ReadonlyArray<MappingDiagnostic> }
 
 /**
@@ -56,7 +67,7 @@ const recordBuilder = (names: ReadonlyArray<string>, values: ReadonlyArray<Closu
     // A literal would treat that name as the prototype slot; keep the plain stores for it.
     return (c) => {
       const out: Record<string, unknown> = {}
-      for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!(c)
+      for (let i = 0; i < names.length; i++) setOwn(out, names[i]!, values[i]!(c))
       return out
     }
   }
@@ -102,11 +113,12 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
   const record = (b: MapBlock, path: string, target: Type | undefined, scope: Readonly<Record<string, Type>>): Built => {
     const rec = target === undefined ? undefined : nonNull(target)
     const targetFields = rec?.t === "record" ? rec.fields : undefined
+    const targetField = (key: string): Type | undefined => (rec?.t === "record" ? ownFieldType(rec, key) : undefined)
     const fields: Array<readonly [string, Built]> = []
     const types: Record<string, Type> = {}
     for (const [key, entry] of Object.entries(b)) {
       const here = path === "" ? key : `${path}.${key}`
-      const want = targetFields?.[key]
+      const want = targetField(key)
       if (targetFields !== undefined && want === undefined) {
         const guess = didYouMean(key, Object.keys(targetFields))
         diagnostics.push({ code: "DSL301", message: `the target has no field "${key}"`, span: spanAt("", 0), fieldPath: here, source: "", ...(guess !== undefined ? { hint: `did you mean ${guess}?` } : {}) })
@@ -127,11 +139,11 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         diagnostics.push({ code: "DSL303", message: `${show(built.type)} does not fit the target type ${show(want)}`, span: spanAt("", 0), fieldPath: here, source: "" })
       }
       fields.push([key, built])
-      types[key] = type
+      setOwn(types, key, type)
     }
     if (targetFields !== undefined && rec?.t === "record") {
       for (const k of rec.required ?? []) {
-        if (!(k in b)) diagnostics.push({ code: "DSL302", message: `required target field "${k}" is not mapped`, span: spanAt("", 0), fieldPath: path === "" ? k : `${path}.${k}`, source: "" })
+        if (!Object.hasOwn(b, k)) diagnostics.push({ code: "DSL302", message: `required target field "${k}" is not mapped`, span: spanAt("", 0), fieldPath: path === "" ? k : `${path}.${k}`, source: "" })
       }
     }
     // Built on the first evaluation, when the root closures exist: the record then calls them directly.
@@ -157,6 +169,16 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
         return undefined
       }
       const name = typeof entry.as === "string" ? entry.as : ITEM
+      // An inner binding that hid an outer one (or an input) would read the wrong value without a word.
+      if (Object.hasOwn(scope, name) || Object.hasOwn(env.inputs, name)) {
+        diagnostics.push({
+          code: "DSL217",
+          message: typeof entry.as === "string" ? `as: "${name}" is already bound here` : "a for: nested in one that binds item must name its element with as:",
+          span: spanAt(name, 0, name.length), fieldPath: `${path}.as`, source: name,
+          hint: "choose a name not used by an input or an enclosing for:",
+        })
+        return undefined
+      }
       bound.add(name)
       const inner = { ...scope, [name]: listType.of }
       const elementTarget = target !== undefined && nonNull(target).t === "list" ? (nonNull(target) as { of: Type }).of : undefined
@@ -172,7 +194,7 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       // Each element gets its own variables; shared slots stay valid because subexpressions
       // that mention a loop variable are never shared (see compileShared's bound names).
       const element = (c: Ctx, x: unknown): Ctx =>
-        name === ITEM ? { vars: c.vars, rt: c.rt, fx: c.fx, item: x, slots: c.slots } : { vars: { ...c.vars, [name]: x }, rt: c.rt, fx: c.fx, item: c.item, slots: c.slots }
+        name === ITEM ? { vars: c.vars, rt: c.rt, fx: c.fx, item: x, slots: c.slots, trail: c.trail } : { vars: { ...c.vars, [name]: x }, rt: c.rt, fx: c.fx, item: c.item, slots: c.slots, trail: c.trail }
       const run: Closure = (c) => {
         const xs = getList(c)
         const out: Array<unknown> = []
@@ -196,20 +218,25 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
 
   const root = record(block, "", env.target, {})
   if (diagnostics.length > 0) return { ok: false, diagnostics }
-  const shared = compileShared(roots, bound, undefined, (root.fields ?? []).map(([k, f]) => [k, f.root ?? f.run] as const))
+  const shared = compileShared(roots, bound, env.tier, (root.fields ?? []).map(([k, f]) => [k, f.root ?? f.run] as const))
   closures.push(...shared.closures)
   const slotCount = shared.slotCount
   const whole = shared.record?.run
   const wholeSlots = shared.record?.usesSlots === true ? slotCount : 0
+  const trail = newTrail()
+  const stats = { declined: 0 }
   const fn: Mapping = (inputs, rt = {}) => {
+    trail.on = false
+    trail.n = 0
+    const item = Object.hasOwn(inputs, ITEM) ? inputs[ITEM] : undefined
     if (whole !== undefined) {
-      const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: wholeSlots === 0 ? NO_SLOTS : new Array(wholeSlots) }
+      const c: Ctx = { vars: inputs, rt, fx: [], item, slots: wholeSlots === 0 ? NO_SLOTS : new Array(wholeSlots), trail }
       const value = whole(c)
       if (value !== NOT_FAST) return { ok: true, value, fx: c.fx }
-      declined.n++
+      stats.declined++
     }
     // Field by field on a fresh context: the answer whenever the whole-record function has none.
-    const c: Ctx = { vars: inputs, rt, fx: [], item: inputs[ITEM], slots: new Array(slotCount) }
+    const c: Ctx = { vars: inputs, rt, fx: [], item, slots: new Array(slotCount), trail }
     try {
       return { ok: true, value: root.run(c), fx: c.fx }
     } catch (x) {
@@ -217,5 +244,5 @@ export const compileMapping = (block: MapBlock, env: MappingEnv): CompiledMappin
       return { ok: false, error: `internal error: ${String(x)}` }
     }
   }
-  return { ok: true, fn, type: root.type, diagnostics: [] }
+  return { ok: true, fn, type: root.type, diagnostics: [], stats }
 }

@@ -8,7 +8,7 @@ import { lexer } from "./tokens.js"
  * Limits keep every accepted rule cheap to check and evaluate (cel-js uses the same idea):
  * nothing a config author writes by hand comes near them.
  */
-export const Limits = { maxSourceLength: 20_000, maxTokens: 5_000, maxDepth: 48, maxNodes: 2_000 } as const
+export const Limits = { maxSourceLength: 20_000, maxTokens: 5_000, maxDepth: 48, maxNodes: 2_000, maxLiteralDigits: 30 } as const
 
 export type ParseResult =
   | { readonly ok: true; readonly expr: Expr; readonly diagnostics: ReadonlyArray<never> }
@@ -23,6 +23,11 @@ const validDate = (iso: string): boolean => {
 const measure = (e: Expr, depth: number, acc: { nodes: number; depth: number }, bad: Array<Diagnostic>): void => {
   acc.nodes++
   if (depth > acc.depth) acc.depth = depth
+  // Exact decimals of any size would be exact, but no price or rate needs more than 30 digits,
+  // and a bound keeps a hostile literal (a thousand digits) from costing bigint work per record.
+  if ((e.kind === "int" || e.kind === "decimal" || e.kind === "percent") && e.text.length > Limits.maxLiteralDigits) {
+    bad.push({ code: "DSL105", message: `number literal longer than ${Limits.maxLiteralDigits} characters`, span: e.span })
+  }
   if (e.kind === "date" && !validDate(e.value)) bad.push({ code: "DSL105", message: `@${e.value} is not a calendar date`, span: e.span })
   if (e.kind === "record") {
     const seen = new Set<string>()
@@ -112,7 +117,7 @@ const parseUnsafe = (source: string): ParseResult => {
 // Chevrotain's messages name token types ("Expecting token of type --> RParen <--"); say it in the author's words.
 const tokenWords: Record<string, string> = {
   RParen: "\")\"", LParen: "\"(\"", RBracket: "\"]\"", RBrace: "\"}\"", Comma: "\",\"", Colon: "\":\"",
-  Then: "\"then\"", Else: "\"else\"", Identifier: "a name", EOF: "end of input",
+  Then: "\"then\"", Arrow: "\"->\"", Else: "\"else\"", Identifier: "a name", EOF: "end of input",
 }
 const describe = (message: string): string => {
   const expecting = /Expecting token of type --> (\w+) <--/.exec(message)

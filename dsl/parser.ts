@@ -13,6 +13,7 @@ import * as T from "./tokens.js"
  *   unary     := "-" unary | postfix
  *   postfix   := primary ("." Identifier)*
  *   primary   := literal | if | call-or-name | "(" expression ")" | list | record
+ *   argument  := (Identifier ":")? (Identifier "->" expression | expression)
  * Rules are class properties so a misspelt SUBRULE is a TypeScript error.
  */
 class RulesParser extends CstParser {
@@ -166,7 +167,17 @@ class RulesParser extends CstParser {
         this.CONSUME(T.Colon)
       },
     })
-    this.SUBRULE(this.expression, { LABEL: "value" })
+    this.OR([
+      {
+        // `l -> body`: told apart from an expression by its second token.
+        ALT: () => {
+          this.CONSUME2(T.Identifier, { LABEL: "param" })
+          this.CONSUME(T.Arrow)
+          this.SUBRULE(this.expression, { LABEL: "body" })
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.expression, { LABEL: "value" }) },
+    ])
   })
 
   private listExpr = this.RULE("listExpr", () => {

@@ -29,8 +29,12 @@ export class DslFailure {
   constructor(readonly why: string, readonly span?: Span) {}
 }
 
+/** A table by name: an own property of the runtime's tables only (no `constructor` table by accident). */
+export const tableOf = (rt: Runtime, name: string): Readonly<Record<string, unknown>> | undefined =>
+  rt.tables !== undefined && Object.hasOwn(rt.tables, name) ? rt.tables[name] : undefined
+
 /** Table keys are texts; numbers use their shortest decimal form so 19, 19.0 and "19" meet. */
 export const tableRow = (table: Readonly<Record<string, unknown>> | undefined, key: string): unknown =>
-  table !== undefined && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined
+  typeof table === "object" && table !== null && Object.hasOwn(table, key) ? table[key] : undefined
 
 export const DATE = /^\d{4}-\d{2}-\d{2}/

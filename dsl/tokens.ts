@@ -32,6 +32,8 @@ export const StringLiteral = createToken({
   pattern: /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/,
 })
 
+/** `l -> l.net`: an element function's variable and body. Before Minus and Gt. */
+export const Arrow = createToken({ name: "Arrow", pattern: /->/ })
 export const Coalesce = createToken({ name: "Coalesce", pattern: /\?\?/ })
 export const EqEq = createToken({ name: "EqEq", pattern: /==/ })
 export const NotEq = createToken({ name: "NotEq", pattern: /!=/ })
@@ -58,7 +60,7 @@ export const allTokens = [
   If, Then, Else, And, Or, Not, In, True, False, Null,
   Identifier,
   DateLiteral, PercentLiteral, DecimalLiteral, IntLiteral, StringLiteral,
-  Coalesce, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Plus, Minus, Star, Slash,
+  Arrow, Coalesce, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Plus, Minus, Star, Slash,
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Dot,
 ]
 

@@ -40,11 +40,11 @@ const baseType = (schema: JsonSchema, types: ReadonlyArray<string>, root: JsonSc
     case "object": {
       const props = (schema["properties"] ?? {}) as Record<string, JsonSchema>
       const required = Array.isArray(schema["required"]) ? (schema["required"] as ReadonlyArray<string>) : []
-      const fields: Record<string, Type> = {}
-      for (const [k, sub] of Object.entries(props)) {
+      // fromEntries defines own properties: a property named "__proto__" stays a field.
+      const fields: Record<string, Type> = Object.fromEntries(Object.entries(props).map(([k, sub]) => {
         const t = typeFromJsonSchema(sub, root, seen)
-        fields[k] = required.includes(k) ? t : T.nullable(t)
-      }
+        return [k, required.includes(k) ? t : T.nullable(t)]
+      }))
       return T.record(fields, required)
     }
     case "array": return T.list(schema["items"] !== undefined && typeof schema["items"] === "object" ? typeFromJsonSchema(schema["items"] as JsonSchema, root, seen) : T.error)
@@ -61,8 +61,9 @@ const resolveRef = (root: JsonSchema, ref: string): JsonSchema | undefined => {
   if (!ref.startsWith("#/")) return undefined
   let cur: unknown = root
   for (const part of ref.slice(2).split("/")) {
-    if (typeof cur !== "object" || cur === null) return undefined
-    cur = (cur as Record<string, unknown>)[part.replace(/~1/g, "/").replace(/~0/g, "~")]
+    const name = part.replace(/~1/g, "/").replace(/~0/g, "~")
+    if (typeof cur !== "object" || cur === null || !Object.hasOwn(cur, name)) return undefined
+    cur = (cur as Record<string, unknown>)[name]
   }
   return typeof cur === "object" && cur !== null ? (cur as JsonSchema) : undefined
 }

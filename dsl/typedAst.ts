@@ -42,4 +42,6 @@ export interface CallOptions {
   readonly percentValues?: boolean
   /** A percent-typed lookup key: rows are keyed by the percent number ("19" for 19 %). */
   readonly percentKey?: boolean
+  /** The variable a list built-in binds each element to (`item` unless named: `l -> …`). */
+  readonly bind?: string
 }

@@ -37,6 +37,10 @@ export const T = {
   nullable: (of: Type): Type => (of.t === "nullable" || of.t === "null" || of.t === "error" ? of : { t: "nullable", of }),
 }
 
+/** A record type's field by name: own fields only, so `constructor` is no field of every record. */
+export const fieldType = (rec: Extract<Type, { t: "record" }>, name: string): Type | undefined =>
+  Object.hasOwn(rec.fields, name) ? rec.fields[name] : undefined
+
 export const nonNull = (t: Type): Type => (t.t === "nullable" ? t.of : t)
 export const isNullable = (t: Type): boolean => t.t === "nullable" || t.t === "null"
 /** Number-like types share one runtime representation (an exact decimal). */
@@ -74,7 +78,7 @@ export const assignable = (from: Type, to: Type): boolean => {
     case "record": {
       if (from.t !== "record") return false
       return Object.entries(to.fields).every(([k, ft]) => {
-        const have = from.fields[k]
+        const have = fieldType(from, k)
         return have === undefined ? isNullable(ft) && !(to.required ?? []).includes(k) : assignable(have, ft)
       })
     }

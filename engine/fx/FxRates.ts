@@ -2,8 +2,9 @@ import { SqlClient } from "@effect/sql"
 import { BigDecimal, Chunk, Effect, Option } from "effect"
 import { addDays, isIsoDate } from "./CalendarDate.js"
 import { decodeEcbXml, type EcbDay } from "./EcbXml.js"
-import { FxRateMissing } from "./errors.js"
+import { FxRateMissing, UnknownCurrency } from "./errors.js"
 import { amountText, convertAmount } from "./ExactRate.js"
+import { minorUnitsOf } from "./MinorUnits.js"
 import { ECB_SOURCE, ecbQuotesNeeded, EcbRateBook, type FxQuote, LOOKBACK_DAYS, resolveQuote } from "./FxResolution.js"
 
 /** A conversion and the rate it used: callers store all of it next to the converted amount. */
@@ -111,6 +112,8 @@ export class FxRates extends Effect.Service<FxRates>()("engine/FxRates", {
     ) {
       const value = typeof amount === "string" ? BigDecimal.fromString(amount) : Option.some(amount)
       if (Option.isNone(value)) return yield* Effect.dieMessage(`FxRates.convert: '${amount}' is not a decimal amount`)
+      // Before any rate: an identity "conversion" into an unknown code would otherwise be rounded.
+      for (const code of [from, to]) if (minorUnitsOf(code) === undefined) return yield* new UnknownCurrency({ currency: code })
       const quote = yield* rate(from, to, on)
       const converted = convertAmount(value.value, BigDecimal.unsafeFromString(quote.rate), to)
       return { ...quote, amount: amountText(converted, to) } satisfies FxConversion

@@ -1,11 +1,14 @@
-/**
- * ISO 4217 minor units (decimal places) of the currencies Vortex converts into: the ECB list and
- * the USD-pegged Gulf currencies (reference/channels.md §9 "Minor units"). Anything not listed
- * here has 2, which is what ISO 4217 assigns to all other currencies the ECB quotes.
- */
-const EXCEPTIONS: ReadonlyMap<string, number> = new Map([
-  ["BHD", 3], ["OMR", 3], ["KWD", 3], ["JOD", 3], ["TND", 3],
-  ["JPY", 0], ["KRW", 0], ["ISK", 0],
-])
+import { minorUnitsOf } from "../../dsl/iso4217.js"
 
-export const minorUnits = (currency: string): number => EXCEPTIONS.get(currency) ?? 2
+/**
+ * Minor units for the FX module: the one ISO 4217 table the DSL also uses (dsl/iso4217.ts).
+ * There is no default: a code outside the list is refused where it enters (FxRates.convert
+ * fails with UnknownCurrency), so reaching `minorUnits` with one is a bug, not a 2.
+ */
+export { minorUnitsOf }
+
+export const minorUnits = (currency: string): number => {
+  const places = minorUnitsOf(currency)
+  if (places === undefined) throw new RangeError(`minorUnits: "${currency}" is not an ISO 4217 currency`)
+  return places
+}

@@ -25,3 +25,12 @@ export class EcbXmlMalformed extends Schema.TaggedError<EcbXmlMalformed>()("EcbX
     return `ECB rates XML, line ${this.line} column ${this.column}: ${this.reason}`
   }
 }
+
+/** A currency code that is not in ISO 4217 list one (dsl/iso4217.ts): nothing to round it to. */
+export class UnknownCurrency extends Schema.TaggedError<UnknownCurrency>()("UnknownCurrency", {
+  currency: Schema.String,
+}) {
+  override get message() {
+    return `"${this.currency}" is not an ISO 4217 currency code`
+  }
+}

@@ -44,6 +44,7 @@ describe("type checker", () => {
       DSL209: "a / b", DSL210: "if a then 1 else 2", DSL211: "lookup(\"tax\", 1, default: 0)",
       DSL212: "src.type == \"PRODUKT\"", DSL213: "fx(money(1, \"AED\"), \"EUR\", \"USD\", on: @2026-01-01) ?? 0",
       DSL214: "round(d, 2, mode: half_down)", DSL215: "vat_add(d, 7)", DSL216: "if a > 1 then \"x\" else 2",
+      DSL217: "map(src.lines, l -> map(src.lines, l -> l.qty))",
     }
     for (const [code, source] of Object.entries(cases)) expect(codes(source), source).toContain(code)
     const mappingCodes = ["DSL301", "DSL302", "DSL303", "DSL304", "DSL199"] // mapping.test.ts; DSL199 guards parser bugs

@@ -33,7 +33,8 @@ export const ruleArbitrary = (extra: ReadonlyArray<(num: fc.Arbitrary<string>, p
       tie("num").map((x) => `abs(${x})`),
       tie("num").map((x) => `(- ${x})`),
       fc.tuple(tie("bool"), tie("num"), tie("num")).map(([c, x, y]) => `(if ${c} then ${x} else ${y})`),
-      fc.tuple(tie("num")).map(([x]) => `sum(xs, item * ${x})`),
+      // Nested element functions name their variable; a name no inner one uses: e<inner arrows + 1>.
+      fc.tuple(tie("num")).map(([x]) => ((v) => `sum(xs, ${v} -> ${v} * ${x})`)(`e${(x.match(/->/g) ?? []).length + 1}`)),
       fc.tuple(tie("num"), tie("num")).map(([x, y]) => `lookup("t", ${x}, default: ${y})`),
       ...extra.map((f) => f(tie("num"), tie("pct"), tie("lit"))),
     ),

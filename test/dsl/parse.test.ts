@@ -21,6 +21,7 @@ const show = (e: Expr): string => {
     case "list": return `[${e.items.map(show).join(", ")}]`
     case "record": return `{${e.fields.map((f) => `${f.key}: ${show(f.value)}`).join(", ")}}`
     case "call": return `${e.fn}(${[...e.args.map(show), ...e.named.map((n) => `${n.name}: ${show(n.value)}`)].join(", ")})`
+    case "lambda": return `(${e.param} -> ${show(e.body)})`
   }
 }
 const ast = (s: string): string => {

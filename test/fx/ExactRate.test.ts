@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { BigDecimal } from "effect"
 import fc from "fast-check"
+import { currencyCodes, minorUnitsOf } from "../../dsl/iso4217.js"
 import { amountText, convertAmount, divideToSignificant, RATE_SIGNIFICANT_DIGITS, rateText } from "../../engine/fx/ExactRate.js"
+import { minorUnits } from "../../engine/fx/MinorUnits.js"
 
 const d = BigDecimal.unsafeFromString
 const convert = (amount: string, rate: string, currency: string) => amountText(convertAmount(d(amount), d(rate), currency), currency)
@@ -14,6 +16,18 @@ describe("exact rate arithmetic", () => {
     assert.strictEqual(convert("1.0005", "1", "OMR"), "1.001")
     assert.strictEqual(convert("2.5", "1", "JPY"), "3") // no minor unit
     assert.strictEqual(convert("10", "1", "BHD"), "10.000")
+  })
+
+  it("uses the one ISO 4217 table the DSL uses: NOK 2, KWD/JOD/TND 3, KRW/ISK 0, CLF 4", () => {
+    for (const code of currencyCodes()) assert.strictEqual(minorUnits(code), minorUnitsOf(code), code)
+    assert.strictEqual(convert("1460.505", "1", "NOK"), "1460.51")
+    assert.strictEqual(convert("1.0005", "1", "TND"), "1.001")
+    assert.strictEqual(convert("1.5", "1", "ISK"), "2")
+    assert.strictEqual(convert("1.00005", "1", "CLF"), "1.0001")
+  })
+
+  it("has no default for a code outside ISO 4217 (was 2 places)", () => {
+    for (const code of ["XYZ", "constructor", "eur", ""]) assert.throws(() => minorUnits(code), /not an ISO 4217 currency/)
   })
 
   it("rounds a refund away from zero, mirroring the sale", () => {

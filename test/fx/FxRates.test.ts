@@ -147,9 +147,18 @@ describe.each(backends)("FX rates on %s", (backend) => {
 
     it.effect("no rate before the first import, for a currency the ECB does not quote, or via a missing USD", () =>
       Effect.gen(function* () {
-        for (const [from, to, on] of [["EUR", "RON", "2026-03-11"], ["EUR", "XYZ", "2026-03-13"], ["AED", "RON", "2026-03-27"]] as const) {
+        // NGN is an ISO 4217 currency the ECB does not quote.
+        for (const [from, to, on] of [["EUR", "RON", "2026-03-11"], ["EUR", "NGN", "2026-03-13"], ["AED", "RON", "2026-03-27"]] as const) {
           const error = yield* Effect.flip(convert("10", from, to, on))
-          assert.deepStrictEqual([error._tag, error.from, error.to, error.date], ["FxRateMissing", from, to, on])
+          assert.deepStrictEqual(error._tag === "FxRateMissing" ? [error._tag, error.from, error.to, error.date] : error._tag, ["FxRateMissing", from, to, on])
+        }
+      }))
+
+    it.effect("a code outside ISO 4217 is refused before any rate, even converting into itself", () =>
+      Effect.gen(function* () {
+        for (const [from, to] of [["EUR", "XYZ"], ["XYZ", "XYZ"], ["constructor", "EUR"]] as const) {
+          const error = yield* Effect.flip(convert("10", from, to, "2026-03-13"))
+          assert.deepStrictEqual(error._tag === "UnknownCurrency" ? [error._tag, error.currency] : error._tag, ["UnknownCurrency", from === "EUR" ? to : from])
         }
       }))
 
