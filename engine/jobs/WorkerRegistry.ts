@@ -25,6 +25,8 @@ export class WorkerRegistry extends Effect.Service<WorkerRegistry>()("engine/Wor
   scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const info = yield* DatabaseInfo
+    // every CLI call that opens the engine registers too: rows of processes long gone go
+    yield* sql`DELETE FROM worker_processes WHERE stopped_at < now() - interval '7 days'`
     const [row] = yield* sql<{ id: number }>`
       INSERT INTO worker_processes (host, pid) VALUES (${hostname()}, ${process.pid}) RETURNING id`
     const id = row!.id
