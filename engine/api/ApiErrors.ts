@@ -17,9 +17,17 @@ export const ApiErrorBody = Schema.Struct({
 }).annotations({ identifier: "ApiError" })
 export type ApiErrorBody = typeof ApiErrorBody.Type
 
-/** The response for an error body; `_tag` repeats `error` for clients written before the shape was fixed. */
+/**
+ * The response for an error body. Clients written before the shape was fixed read the error's
+ * fields at the top level (`_tag`, `problems`, …): they stay there beside `error`, `message`
+ * and `details`.
+ */
 export const errorResponse = (status: number, body: ApiErrorBody) =>
-  HttpServerResponse.unsafeJson({ ...body, _tag: body.error }, { status })
+  HttpServerResponse.unsafeJson({
+    _tag: body.error,
+    ...(typeof body.details === "object" && body.details !== null && !Array.isArray(body.details) ? body.details : {}),
+    ...body,
+  }, { status })
 
 type Issue = { readonly path: ReadonlyArray<PropertyKey>; readonly message: string }
 

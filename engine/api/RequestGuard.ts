@@ -32,8 +32,8 @@ export const routeLimits: ReadonlyArray<RouteLimit> = [
 
 export const DEFAULT_LIMIT: Omit<RouteLimit, "method" | "path"> = { contentType: "application/json", maxBytes: 64 * KiB }
 export const MAX_URL_LENGTH = 4 * KiB
-/** Deeper JSON is no rule, table or record Vortex stores; parsers and validators recurse per level. */
-export const MAX_JSON_DEPTH = 64
+export { MAX_JSON_DEPTH } from "../rules/RuleLimits.js"
+import { MAX_JSON_DEPTH } from "../rules/RuleLimits.js"
 
 const hasBody = (method: string) => method === "POST" || method === "PUT" || method === "PATCH"
 
