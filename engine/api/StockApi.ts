@@ -3,11 +3,11 @@ import { Schema } from "effect"
 import { ConnectionNotFound, InvalidQuantity, OnHandBelowReserved, SkuNotFound, StockCsvInvalid } from "../stock/errors.js"
 import { MAX_ON_HAND } from "../stock/StockCsv.js"
 import { MAX_REASON_LENGTH } from "../stock/StockLedger.js"
-import { DateTime, Note, PageLimit } from "./ApiSchemas.js"
+import { BoundedInt, DateTime, Note, PageLimit } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
 
-const Units = Schema.Int.pipe(Schema.between(0, MAX_ON_HAND, { message: () => `on hand is a whole number from 0 to ${MAX_ON_HAND}` }))
-const Delta = Schema.Int.pipe(Schema.between(-MAX_ON_HAND, MAX_ON_HAND, { message: () => `delta is a whole number from -${MAX_ON_HAND} to ${MAX_ON_HAND}` }))
+const Units = BoundedInt(0, MAX_ON_HAND, "on hand")
+const Delta = BoundedInt(-MAX_ON_HAND, MAX_ON_HAND, "delta")
 
 /** Keyset paging by SKU: `limit` (default 500, at most 5 000) SKUs after the SKU `after`. */
 const SkuPage = Schema.Struct({ limit: Schema.optional(PageLimit(5_000)), after: Schema.optional(Schema.String) })
