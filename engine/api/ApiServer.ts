@@ -1,6 +1,6 @@
-import { HttpApiBuilder, HttpMiddleware, HttpServer } from "@effect/platform"
+import { HttpApiBuilder, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Layer } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { createServer } from "node:http"
 import { WorkerRegistry } from "../jobs/WorkerRegistry.js"
 import { OrderRepo } from "../orders/OrderRepo.js"
@@ -11,18 +11,29 @@ import { RuleStore } from "../rules/RuleStore.js"
 import { StockLive } from "../stock/StockLayer.js"
 import { SyncRuns } from "../sync/SyncRuns.js"
 import { Tenants } from "../tenancy/Tenants.js"
+import { shapeErrors } from "./ApiErrors.js"
 import { AuthenticationLive } from "./Authentication.js"
 import { HealthHandlers } from "./HealthHandlers.js"
 import { PipelinesHandlers } from "./PipelinesHandlers.js"
+import { guardRequest } from "./RequestGuard.js"
+import { requestLogger } from "./RequestLog.js"
 import { RulesHandlers } from "./RulesHandlers.js"
 import { StatusHandlers } from "./StatusHandlers.js"
 import { StockHandlers } from "./StockHandlers.js"
 import { VortexApi } from "./VortexApi.js"
 
+/**
+ * Every request passes the guard (URL, media type, size, JSON shape) before any route, and every
+ * failure leaves in the API error shape: one place for all routes, the webhook intake included.
+ */
+const Hostile = HttpApiBuilder.middleware((app) =>
+  shapeErrors(Effect.flatMap(guardRequest, Option.match({ onNone: () => app, onSome: Effect.succeed }))))
+
 /** The typed API with every handler group; the services they use come from the engine. */
 export const ApiLive = HttpApiBuilder.api(VortexApi).pipe(
   Layer.provide([HealthHandlers, RulesHandlers, StockHandlers, StatusHandlers, PipelinesHandlers]),
   Layer.provide(AuthenticationLive),
+  Layer.provide(Hostile),
 )
 
 /** What the handlers use, for a process or test that serves the API without the sync engine. */
@@ -43,7 +54,7 @@ export interface ApiServerOptions {
  * port of 127.0.0.1 by default; port 0 picks a free one (read it from `HttpServer.HttpServer`).
  */
 export const ApiServer = <E = never, R = never>(options: ApiServerOptions, routes: Layer.Layer<never, E, R> = Layer.empty as Layer.Layer<never, E, R>) =>
-  HttpApiBuilder.serve(options.logRequests === false ? undefined : HttpMiddleware.logger).pipe(
+  HttpApiBuilder.serve(options.logRequests === false ? undefined : requestLogger).pipe(
     Layer.provide(routes),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
     Layer.provide(ApiLive),

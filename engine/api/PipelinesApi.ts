@@ -1,7 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
 import { FlowName } from "../jobs/FlowJob.js"
-import { DateTime } from "./ApiSchemas.js"
+import { DateTime, PageLimit } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
 
 const PipelineView = Schema.Struct({
@@ -58,7 +58,7 @@ export class PipelinesApi extends HttpApiGroup.make("pipelines")
     .addError(PipelineNotFound).addError(FlowNotRunnable).addError(JobQueueUnavailable)
     .annotate(OpenApi.Description, "Queue a run of one flow (or of every runnable flow) now; its result appears in /status"))
   .add(HttpApiEndpoint.get("failedJobs", "/jobs/failed")
-    .setUrlParams(Schema.Struct({ limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 500))) }))
+    .setUrlParams(Schema.Struct({ limit: Schema.optional(PageLimit(500)) }))
     .addSuccess(Schema.Array(FailedJobView))
     .addError(JobQueueUnavailable)
     .annotate(OpenApi.Description, "Jobs that failed after their retries (kept a week), newest first"))

@@ -5,15 +5,13 @@ import { JobQueue } from "../jobs/JobQueue.js"
 import { LoadedPipelines } from "../runtime/LoadedPipelines.js"
 import { runnableFlows } from "../runtime/PipelineRunner.js"
 import { CurrentTenant } from "./Authentication.js"
+import { jobFailureText } from "./JobFailureText.js"
 import { FlowNotRunnable, JobQueueUnavailable, PipelineNotFound } from "./PipelinesApi.js"
 import { VortexApi } from "./VortexApi.js"
 
 type Rec = Record<string, unknown>
 const isRecord = (x: unknown): x is Rec => typeof x === "object" && x !== null && !Array.isArray(x)
 
-/** What pg-boss kept of a failure: the thrown error's message, else the output as JSON. */
-const failureMessage = (output: unknown): string =>
-  isRecord(output) && typeof output["message"] === "string" ? output["message"] : JSON.stringify(output ?? null)
 
 export const PipelinesHandlers = HttpApiBuilder.group(VortexApi, "pipelines", (handlers) =>
   Effect.gen(function* () {
@@ -83,7 +81,7 @@ export const PipelinesHandlers = HttpApiBuilder.group(VortexApi, "pipelines", (h
             flow: String(data["flow"] ?? job.queue),
             trigger: String(data["trigger"] ?? ""),
             failedAt: job.failedAt,
-            error: failureMessage(job.output),
+            error: jobFailureText(job.output),
           }
         })
       }))

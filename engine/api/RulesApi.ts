@@ -1,12 +1,15 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import { MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH } from "../rules/RuleLimits.js"
+import { Note, PageLimit, VersionNumber, VersionParam } from "./ApiSchemas.js"
 import { Authentication } from "./Authentication.js"
 import {
   RuleInvalid, RuleSetExists, RuleSetNotFound, RuleTestsFailed, RuleVersionNotFound, StaleRuleVersion,
 } from "../rules/errors.js"
 
 const NamePath = Schema.Struct({ name: Schema.String })
-const VersionPath = Schema.Struct({ name: Schema.String, version: Schema.NumberFromString.pipe(Schema.int(), Schema.positive()) })
+const VersionPath = Schema.Struct({ name: Schema.String, version: VersionParam })
+const Comment = Note(MAX_COMMENT_LENGTH)
 
 const RuleSetSummary = Schema.Struct({
   name: Schema.String,
@@ -54,13 +57,16 @@ const Yaml = HttpApiSchema.Text({ contentType: "text/yaml" })
 
 /** Rule sets of the calling tenant (DESIGN.md §5); every route acts for that tenant only. */
 export class RulesApi extends HttpApiGroup.make("rules")
-  .add(HttpApiEndpoint.get("list", "/rules").addSuccess(Schema.Array(RuleSetSummary)))
+  .add(HttpApiEndpoint.get("list", "/rules")
+    .setUrlParams(Schema.Struct({ limit: Schema.optional(PageLimit(500)), after: Schema.optional(Schema.String) }))
+    .addSuccess(Schema.Array(RuleSetSummary))
+    .annotate(OpenApi.Description, "Rule sets by name, a page at a time (limit, default 100; the next page starts after the last name)"))
   .add(HttpApiEndpoint.post("create", "/rules")
     .setPayload(Schema.Struct({
       name: Schema.String,
-      description: Schema.optional(Schema.String),
+      description: Schema.optional(Note(MAX_DESCRIPTION_LENGTH)),
       body: Schema.Unknown,
-      comment: Schema.optional(Schema.String),
+      comment: Schema.optional(Comment),
     }))
     .addSuccess(VersionRef, { status: 201 })
     .addError(RuleSetExists).addError(RuleInvalid))
@@ -71,11 +77,11 @@ export class RulesApi extends HttpApiGroup.make("rules")
     .addSuccess(RuleVersion)
     .addError(RuleSetNotFound).addError(RuleVersionNotFound))
   .add(HttpApiEndpoint.get("diff", "/rules/:name/diff").setPath(NamePath)
-    .setUrlParams(Schema.Struct({ from: Schema.NumberFromString.pipe(Schema.int()), to: Schema.NumberFromString.pipe(Schema.int()) }))
+    .setUrlParams(Schema.Struct({ from: VersionParam, to: VersionParam }))
     .addSuccess(Diff)
     .addError(RuleSetNotFound).addError(RuleVersionNotFound).addError(RuleInvalid))
   .add(HttpApiEndpoint.post("draft", "/rules/:name/drafts").setPath(NamePath)
-    .setPayload(Schema.Struct({ baseVersion: Schema.NullOr(Schema.Int), body: Schema.Unknown, comment: Schema.optional(Schema.String) }))
+    .setPayload(Schema.Struct({ baseVersion: Schema.NullOr(VersionNumber), body: Schema.Unknown, comment: Schema.optional(Comment) }))
     .addSuccess(VersionRef, { status: 201 })
     .addError(RuleSetNotFound).addError(RuleVersionNotFound).addError(RuleInvalid))
   .add(HttpApiEndpoint.post("validate", "/rules/:name/versions/:version/validate").setPath(VersionPath)
@@ -86,15 +92,15 @@ export class RulesApi extends HttpApiGroup.make("rules")
     .addSuccess(Schema.Array(PreviewRow))
     .addError(RuleSetNotFound).addError(RuleVersionNotFound).addError(RuleInvalid))
   .add(HttpApiEndpoint.post("publish", "/rules/:name/publish").setPath(NamePath)
-    .setPayload(Schema.Struct({ version: Schema.Int, comment: Schema.optional(Schema.String) }))
+    .setPayload(Schema.Struct({ version: VersionNumber, comment: Schema.optional(Comment) }))
     .addSuccess(PointerMove)
     .addError(RuleSetNotFound).addError(RuleVersionNotFound).addError(StaleRuleVersion).addError(RuleInvalid).addError(RuleTestsFailed))
   .add(HttpApiEndpoint.post("rollback", "/rules/:name/rollback").setPath(NamePath)
-    .setPayload(Schema.Struct({ version: Schema.Int, comment: Schema.optional(Schema.String) }))
+    .setPayload(Schema.Struct({ version: VersionNumber, comment: Schema.optional(Comment) }))
     .addSuccess(PointerMove)
     .addError(RuleSetNotFound).addError(RuleVersionNotFound).addError(StaleRuleVersion).addError(RuleInvalid).addError(RuleTestsFailed))
   .add(HttpApiEndpoint.get("export", "/rules/:name/export").setPath(NamePath)
-    .setUrlParams(Schema.Struct({ version: Schema.optional(Schema.NumberFromString.pipe(Schema.int())) }))
+    .setUrlParams(Schema.Struct({ version: Schema.optional(VersionParam) }))
     .addSuccess(Yaml)
     .addError(RuleSetNotFound).addError(RuleVersionNotFound))
   .add(HttpApiEndpoint.post("import", "/rules/import")

@@ -13,7 +13,8 @@ export const RulesHandlers = HttpApiBuilder.group(VortexApi, "rules", (handlers)
   Effect.gen(function* () {
     const store = yield* RuleStore
     return handlers
-      .handle("list", () => Effect.flatMap(CurrentTenant, (t) => store.list(t.tenantId)))
+      .handle("list", ({ urlParams }) =>
+        Effect.flatMap(CurrentTenant, (t) => store.list(t.tenantId, { limit: urlParams.limit ?? 100, after: urlParams.after })))
       .handle("create", ({ payload }) => Effect.flatMap(actor, (a) => store.create(a, payload)))
       .handle("show", ({ path }) => Effect.flatMap(CurrentTenant, (t) => store.versions(t.tenantId, path.name)))
       .handle("version", ({ path }) =>

@@ -52,7 +52,8 @@ const program = (args: ReadonlyArray<string>) => Effect.gen(function* () {
   const [sub, ...rest] = positionals
   const store = yield* RuleStore
   const tenants = yield* Tenants
-  const tenant = sub === "import" ? yield* tenants.ensure(values.tenant, values.tenant) : yield* tenants.bySlug(values.tenant)
+  // Only `vortex apply` creates tenants: a mistyped --tenant must fail, not import into a new one.
+  const tenant = yield* tenants.bySlug(values.tenant)
   const actor = { tenantId: tenant.id, author: values.author }
   switch (sub) {
     case "list": {

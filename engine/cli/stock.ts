@@ -56,8 +56,8 @@ export const program = (args: ReadonlyArray<string>) => Effect.gen(function* () 
   const [sub, ...rest] = positionals.map((p) => (p.startsWith(NEGATIVE) ? `-${p.slice(NEGATIVE.length)}` : p))
   const ledger = yield* StockLedger
   const tenants = yield* Tenants
-  // Writing may be the first thing a new installation does; reading needs an existing tenant.
-  const tenant = sub === "show" ? yield* tenants.bySlug(values.tenant) : yield* tenants.ensure(values.tenant, values.tenant)
+  // Only `vortex apply` creates tenants: a mistyped --tenant must fail, not start a new ledger.
+  const tenant = yield* tenants.bySlug(values.tenant)
   const by = { actor: values.actor }
   switch (sub) {
     case "show": {

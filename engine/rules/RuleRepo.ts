@@ -47,10 +47,12 @@ export class RuleRepo extends Effect.Service<RuleRepo>()("engine/RuleRepo", {
         Effect.orDie,
       )
 
-    const listSets = (tenantId: string) =>
+    /** By name; a page (`limit` sets after the name `after`) when asked, every set otherwise. */
+    const listSets = (tenantId: string, page?: { readonly limit: number; readonly after?: string | undefined }) =>
       sql<RuleSetRow>`
         SELECT id, name, kind, description, published_version, created_at FROM rule_sets
-        WHERE tenant_id = ${tenantId} ORDER BY name`.pipe(Effect.orDie)
+        WHERE tenant_id = ${tenantId} ${page?.after === undefined ? sql`` : sql`AND name > ${page.after}`}
+        ORDER BY name ${page === undefined ? sql`` : sql`LIMIT ${page.limit}`}`.pipe(Effect.orDie)
 
     /** Inserts the rule set unless the name is taken; `undefined` when it is. */
     const insertSet = (tenantId: string, set: { readonly name: string; readonly kind: string; readonly description: string }) =>

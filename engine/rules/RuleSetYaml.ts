@@ -31,7 +31,11 @@ export const exportRuleSet = Effect.fn("RuleSetYaml.export")(function* (tenantId
 export const importRuleSet = Effect.fn("RuleSetYaml.import")(function* (actor: Actor, text: string) {
   const store = yield* RuleStore
   // aliases are never needed in a rule file; refusing them rules out alias bombs
-  const doc = parseDocument(text, { uniqueKeys: true })
+  // the parser recurses per nesting level: a file of 100 000 brackets is refused, not a crash
+  const doc = yield* Effect.try({
+    try: () => parseDocument(text, { uniqueKeys: true }),
+    catch: (e) => new RuleInvalid({ name: "(import)", problems: [{ code: "RULE013", path: "", message: `the YAML could not be read: ${e instanceof RangeError ? "it nests too deeply" : String(e)}` }] }),
+  })
   if (doc.errors.length > 0) {
     return yield* Effect.fail(new RuleInvalid({
       name: "(import)",

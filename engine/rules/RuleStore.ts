@@ -6,6 +6,9 @@ import {
   RuleInvalid, RuleSetExists, RuleSetNotFound, RuleTestsFailed, RuleVersionNotFound, StaleRuleVersion,
   type RuleProblem,
 } from "./errors.js"
+import {
+  depthOf, isVersionNumber, MAX_COMMENT_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_JSON_DEPTH, nameProblems, textProblems,
+} from "./RuleLimits.js"
 import { RuleRepo, type RuleSetRow } from "./RuleRepo.js"
 import { RULES_CHANNEL } from "./RuleResolver.js"
 
@@ -55,11 +58,23 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
       )
 
     const requireVersion = (tenantId: string, set: RuleSetRow, version: number) =>
-      repo.getVersion(tenantId, set.id, version).pipe(
+      // a number no version can have is not looked up (the column is an `integer`)
+      (isVersionNumber(version) ? repo.getVersion(tenantId, set.id, version) : Effect.succeed(undefined)).pipe(
         Effect.flatMap((row) => row === undefined
           ? Effect.fail(new RuleVersionNotFound({ name: set.name, version }))
           : Effect.succeed(row)),
       )
+
+    /** Bounds first, so nothing below (decoder, checker, JSON Logic bridge) sees an absurd value. */
+    const checkLimits = (name: string, input: { readonly description?: string | undefined; readonly comment?: string | undefined; readonly body: unknown }) => {
+      const depth = depthOf(input.body, MAX_JSON_DEPTH)
+      const problems = [
+        ...textProblems("description", input.description, MAX_DESCRIPTION_LENGTH),
+        ...textProblems("comment", input.comment, MAX_COMMENT_LENGTH),
+        ...(depth > MAX_JSON_DEPTH ? [{ code: "RULE006", path: "body", message: `the rule body nests more than ${MAX_JSON_DEPTH} levels deep; at most ${MAX_JSON_DEPTH} are accepted` }] : []),
+      ]
+      return problems.length > 0 ? Effect.fail(new RuleInvalid({ name, problems })) : Effect.void
+    }
 
     const decodeBody = (name: string, input: unknown) =>
       Schema.decodeUnknown(RuleBody)(input, { errors: "all", onExcessProperty: "error" }).pipe(
@@ -105,6 +120,9 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
       readonly body: unknown
       readonly comment?: string
     }) {
+      const badName = nameProblems(input.name)
+      if (badName.length > 0) return yield* Effect.fail(new RuleInvalid({ name: input.name, problems: badName }))
+      yield* checkLimits(input.name, input)
       const body = yield* decodeBody(input.name, input.body)
       return yield* repo.withTransaction(Effect.gen(function* () {
         const id = yield* repo.insertSet(actor.tenantId, { name: input.name, kind: body.kind, description: input.description ?? "" })
@@ -124,6 +142,7 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
       readonly comment?: string
     }) {
       const set = yield* requireSet(actor.tenantId, name)
+      yield* checkLimits(name, input)
       const body = yield* decodeBody(name, input.body)
       if (body.kind !== set.kind) {
         return yield* Effect.fail(new RuleInvalid({ name, problems: [{
@@ -132,6 +151,9 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
       }
       if (input.baseVersion !== null) yield* requireVersion(actor.tenantId, set, input.baseVersion)
       const version = yield* repo.withTransaction(Effect.gen(function* () {
+        // The next version number is max + 1: concurrent drafts of one set take turns on the set's
+        // row, else two of them compute the same number and one fails on the primary key.
+        yield* repo.findSet(actor.tenantId, name, { forUpdate: true })
         const version = yield* repo.insertVersion(actor.tenantId, set.id, {
           baseVersion: input.baseVersion, body, checksum: checksumOf(body), author: actor.author, comment: input.comment ?? "",
         })
@@ -152,6 +174,8 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
 
     const movePointer = (actor: Actor, name: string, version: number, action: "publish" | "rollback", comment: string) =>
       repo.withTransaction(Effect.gen(function* () {
+        const badComment = textProblems("comment", comment, MAX_COMMENT_LENGTH)
+        if (badComment.length > 0) return yield* Effect.fail(new RuleInvalid({ name, problems: badComment }))
         // the row lock serialises concurrent publishes of one rule set: the second sees the first's pointer
         const set = yield* requireSet(actor.tenantId, name, { forUpdate: true })
         const row = yield* requireVersion(actor.tenantId, set, version)
@@ -176,7 +200,8 @@ export class RuleStore extends Effect.Service<RuleStore>()("engine/RuleStore", {
     const rollback = Effect.fn("RuleStore.rollback")((actor: Actor, name: string, version: number, comment = "") =>
       movePointer(actor, name, version, "rollback", comment))
 
-    const list = Effect.fn("RuleStore.list")((tenantId: string) => repo.listSets(tenantId))
+    const list = Effect.fn("RuleStore.list")((tenantId: string, page?: { readonly limit: number; readonly after?: string | undefined }) =>
+      repo.listSets(tenantId, page))
 
     const versions = Effect.fn("RuleStore.versions")(function* (tenantId: string, name: string) {
       const set = yield* requireSet(tenantId, name)

@@ -9,7 +9,10 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Data, Effect } from "effect"
 import { ConnectionNotFound, InvalidQuantity, OnHandBelowReserved, SkuNotFound, StockCsvInvalid, type CsvProblem } from "./errors.js"
-import { MAX_ON_HAND, parseStockCsv } from "./StockCsv.js"
+import { CONTROL, MAX_ON_HAND, parseStockCsv } from "./StockCsv.js"
+
+/** An adjustment's reason is a note for people, kept with every movement. */
+export const MAX_REASON_LENGTH = 500
 import { markDirty } from "./StockOutbox.js"
 import { StockSignals } from "./StockSignals.js"
 
@@ -140,7 +143,9 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
 
     const set = Effect.fn("StockLedger.set")(function* (tenantId: string, sku: string, onHand: number, by: Actor) {
       yield* checkQuantity(sku, onHand, 0)
-      if (sku.length === 0 || sku.length > 255) return yield* Effect.fail(new InvalidQuantity({ sku, quantity: onHand, message: "a SKU has 1 to 255 characters" }))
+      if (sku.length === 0 || sku.length > 255 || CONTROL.test(sku)) {
+        return yield* Effect.fail(new InvalidQuantity({ sku: sku.slice(0, 255), quantity: onHand, message: "a SKU has 1 to 255 characters and no control characters" }))
+      }
       yield* changing(tenantId, Effect.gen(function* () {
         const changed = yield* setOne(tenantId, sku, onHand, by.actor)
         return [undefined, changed ? yield* markDirty(sql, tenantId, [sku]) : []] as const
@@ -148,13 +153,30 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
       return yield* get(tenantId, sku)
     }, Effect.catchTag("SqlError", Effect.die))
 
-    /** Relative change by the merchant (a count correction, a delivery); kind `adjust`. */
+    /**
+     * Relative change by the merchant (a count correction, a delivery); kind `adjust`. Only a SKU
+     * the ledger knows can be adjusted: a typo in the SKU must not create a record (`set` does).
+     */
     const adjust = Effect.fn("StockLedger.adjust")(function* (tenantId: string, sku: string, delta: number, by: Actor & { readonly reason?: string }) {
-      if (!Number.isInteger(delta)) return yield* Effect.fail(new InvalidQuantity({ sku, quantity: delta, message: `${sku}: ${delta} is not a whole number` }))
+      if (!Number.isInteger(delta) || Math.abs(delta) > MAX_ON_HAND) {
+        return yield* Effect.fail(new InvalidQuantity({ sku, quantity: delta, message: `${sku}: a change of ${delta} is not a whole number from -${MAX_ON_HAND} to ${MAX_ON_HAND}` }))
+      }
+      if ((by.reason ?? "").length > MAX_REASON_LENGTH) {
+        return yield* Effect.fail(new InvalidQuantity({ sku, quantity: delta, message: `${sku}: the reason has ${by.reason!.length} characters; at most ${MAX_REASON_LENGTH} are kept` }))
+      }
       yield* changing(tenantId, Effect.gen(function* () {
-        const before = yield* lockLevel(tenantId, sku)
+        const rows = yield* sql<{ onHand: number; reserved: number }>`
+          SELECT on_hand, reserved FROM stock_levels WHERE tenant_id = ${tenantId} AND sku = ${sku} FOR UPDATE`
+        const before = rows[0]
+        if (before === undefined) return yield* Effect.fail(new SkuNotFound({ sku }))
         const onHand = before.onHand + delta
-        if (onHand < before.reserved || onHand > MAX_ON_HAND) return yield* Effect.fail(new OnHandBelowReserved({ sku, onHand, reserved: before.reserved }))
+        if (onHand > MAX_ON_HAND || onHand < 0) {
+          return yield* Effect.fail(new InvalidQuantity({
+            sku, quantity: delta,
+            message: `${sku}: on hand ${before.onHand} ${delta < 0 ? "-" : "+"} ${Math.abs(delta)} would be ${onHand}; on hand stays from 0 to ${MAX_ON_HAND}`,
+          }))
+        }
+        if (onHand < before.reserved) return yield* Effect.fail(new OnHandBelowReserved({ sku, onHand, reserved: before.reserved }))
         yield* sql`UPDATE stock_levels SET on_hand = ${onHand}, updated_at = now() WHERE tenant_id = ${tenantId} AND sku = ${sku}`
         yield* journal({ tenantId, sku, kind: "adjust", onHandDelta: delta, reservedDelta: 0, onHandAfter: onHand, reservedAfter: before.reserved, actor: by.actor, reference: by.reason ?? "" })
         return [undefined, yield* markDirty(sql, tenantId, [sku])] as const
@@ -318,6 +340,14 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
         ORDER BY sku`
     }, Effect.orDie)
 
+    /** One page of levels by SKU: `limit` SKUs after `after` (keyset paging, cheap at any depth). */
+    const page = Effect.fn("StockLedger.page")(function* (tenantId: string, options: { readonly limit: number; readonly after?: string | undefined }) {
+      return yield* sql<StockLevel>`
+        SELECT sku, on_hand, reserved, on_hand - reserved AS available, updated_at FROM stock_levels
+        WHERE tenant_id = ${tenantId} ${options.after === undefined ? sql`` : sql`AND sku > ${options.after}`}
+        ORDER BY sku LIMIT ${options.limit}`
+    }, Effect.orDie)
+
     const get = Effect.fn("StockLedger.get")(function* (tenantId: string, sku: string) {
       const rows = yield* list(tenantId, [sku])
       if (rows[0] === undefined) return yield* Effect.fail(new SkuNotFound({ sku }))
@@ -337,6 +367,6 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
         WHERE tenant_id = ${tenantId} AND connection_id = ${ref.connectionId} AND channel_order_id = ${ref.channelOrderId} ORDER BY sku`
     }, Effect.orDie)
 
-    return { set, adjust, importCsv, reserve, release, ship, restock, list, get, movements, reservations } as const
+    return { set, adjust, importCsv, reserve, release, ship, restock, list, page, get, movements, reservations } as const
   }),
 }) {}

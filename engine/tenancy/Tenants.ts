@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto"
 export class TenantNotFound extends Schema.TaggedError<TenantNotFound>()("TenantNotFound", {
   slug: Schema.String,
 }) {
-  override get message() { return `no tenant "${this.slug}"` }
+  override get message() { return `no tenant "${this.slug}": tenants are created only by \`vortex apply\` from vortex.yaml (check the spelling, or VORTEX_TENANT)` }
 }
 
 export interface Tenant {
