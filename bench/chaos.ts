@@ -44,7 +44,8 @@ const report = await runFaultRun({
   orders: count("orders", values.orders),
   kills: count("kills", values.kills),
   skus: count("skus", values.skus),
-  stockPerSku: [4, 14],
+  // about as many units as the orders take (~3 each): SKUs run low, some sell out
+  stockPerSku: [16, 30],
   orderEveryMs: count("every", values.every),
   lexofficeRateLimit: !values["no-rate-limit"],
   faults: issueFaultMix,

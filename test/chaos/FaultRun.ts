@@ -294,7 +294,7 @@ export const runFaultRun = async (options: FaultRunOptions): Promise<FaultRunRep
     await lexoffice.setFaults(lexofficeFaultsOff)
     await bigcommerce.setFaults(bigcommerceFaultsOff)
     const faultsOff = Date.now()
-    log(`fault run: ${options.orders} orders placed, ${kills.length} kills done; faults off, waiting up to ${Math.round(options.settleDeadlineMs / 1000)} s to settle`)
+    log(`fault run: ${(await bigcommerce.state()).shopper.placed} orders placed, ${kills.length} kills done; faults off, waiting up to ${Math.round(options.settleDeadlineMs / 1000)} s to settle`)
     const placedOrders = async (): Promise<Array<PlacedOrder>> => (await bigcommerce.state()).orders.map((o) => ({
       channelOrderId: String(o.id), placedAt: Date.parse(o.dateCreated), lines: o.lines,
     }))

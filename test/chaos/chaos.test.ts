@@ -20,7 +20,8 @@ describe.runIf(process.env.DATABASE_URL !== undefined)("fault run: real processe
       orders: 60,
       kills: 10,
       skus: 15,
-      stockPerSku: [3, 10],
+      // about as many units as 60 orders of one to three lines take: the shop runs low near the end
+      stockPerSku: [8, 16],
       orderEveryMs: 1_000,
       // The 2 req/s bucket would make 60 orders take minutes; the 429 storms stay on.
       lexofficeRateLimit: false,

@@ -29,6 +29,8 @@ const CountingQueue = Layer.succeed(JobQueue, {
   onHeartbeat: () => Effect.void,
   failed: () => Effect.succeed([]),
   pending: (flow) => Effect.sync(() => queued.filter((j) => j.flow === flow).length),
+  orphaned: () => Effect.succeed([]),
+  abandon: () => Effect.void,
 })
 
 // No outside system is called: events are only recorded and queued here.
