@@ -52,9 +52,25 @@ export const validateText = (
   if (!parsed.hasValue) return { problems }
   for (const f of checkPipelineSchema(parsed)) problems.push(problem(file, f.code, f.position, f.message))
   for (const f of checkSemantics(parsed)) problems.push(problem(file, f.code, f.position, f.message, f.severity))
-  problems.push(...runExpressionCheckers(file, parsed, listExpressions(parsed), options.expressionCheckers ?? []))
+  for (const p of runExpressionCheckers(file, parsed, listExpressions(parsed), options.expressionCheckers ?? [])) problems.push(p)
   return { problems, pipeline: { file, parsed } }
 }
+
+/**
+ * validateText behind a last line of defence: a check that throws on some input we did not
+ * foresee becomes one located problem for that file, and the other files are still checked. The
+ * author sees a message, never a stack trace (and never one on stdout, where --format json goes).
+ */
+const checkedText = (file: string, text: string, options: ValidateOptions): ReturnType<typeof validateText> => {
+  try {
+    return validateText(file, text, options)
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { problems: [problem(file, "VX034", { line: 1, column: 1 }, `internal error while checking this file (${firstLine(reason)}); please report it with the file`)] }
+  }
+}
+
+const firstLine = (s: string) => (s.split("\n")[0] ?? s).slice(0, 200)
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
@@ -141,8 +157,9 @@ export const validateFiles = (paths: ReadonlyArray<string>, options: ValidateOpt
         problems.push(read.problem)
         continue
       }
-      const result = validateText(file, read.text, options)
-      problems.push(...result.problems)
+      const result = checkedText(file, read.text, options)
+      // a loop, not push(...spread): a hostile file yields more problems than a call takes arguments
+      for (const p of result.problems) problems.push(p)
       if (result.pipeline !== undefined) pipelines.push(result.pipeline)
     }
     for (const { file, finding } of duplicateNames(pipelines)) {
