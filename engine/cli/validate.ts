@@ -2,7 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import { Console, Effect } from "effect"
 import { dslExpressionChecker } from "../pipeline/DslExpressionChecker.js"
 import type { ExpressionChecker } from "../pipeline/ExpressionChecker.js"
-import { formatProblems, reportFormats, type ReportFormat } from "../pipeline/ReportFormat.js"
+import { escapeControls, formatProblems, reportFormats, type ReportFormat } from "../pipeline/ReportFormat.js"
 import { hasErrors, validateFiles } from "../pipeline/Validate.js"
 import type { Command } from "./Command.js"
 
@@ -55,5 +55,11 @@ export const command: Command = {
         yield* Console.error(`${report.files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s)`)
       }
       return hasErrors(report) ? 1 : 0
-    }).pipe(Effect.provide(NodeContext.layer)),
+    }).pipe(
+      // validateFiles turns a failing check into a problem of its file; anything left is a bug,
+      // reported in one line on stderr so stdout (the JSON or annotations CI reads) stays clean
+      Effect.catchAllDefect((defect) =>
+        Console.error(`vortex validate: internal error: ${escapeControls(String(defect instanceof Error ? defect.message : defect)).slice(0, 500)}`).pipe(Effect.as(2))),
+      Effect.provide(NodeContext.layer),
+    ),
 }

@@ -1,7 +1,15 @@
-import { assert, describe, it } from "@effect/vitest"
+import { FileSystem } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { spawnSync } from "node:child_process"
+import { symlinkSync } from "node:fs"
+import { join } from "node:path"
+import type { Problem } from "../../engine/pipeline/Problem.js"
+import { formatProblems } from "../../engine/pipeline/ReportFormat.js"
 import { dslExpressionChecker } from "../../engine/pipeline/DslExpressionChecker.js"
 import { generatedCode, pipelineValidatorFn } from "../../engine/pipeline/SchemaCheck.js"
-import { validateText } from "../../engine/pipeline/Validate.js"
+import { validateFiles, validateText } from "../../engine/pipeline/Validate.js"
 import { MAX_SYNTAX_FINDINGS } from "../../engine/pipeline/YamlDocument.js"
 
 // The reproductions of issue #12 ("Hostile input", validate part), one test each.
@@ -77,5 +85,72 @@ describe("issue #12: hostile pipeline files are answered with located problems",
   it("`connector: constructor` is an unknown connector, not a crash", () => {
     const problems = check(pipeline("flows: { stock: { buffer: '1' } }").replace("connector: bigcommerce", "connector: constructor"))
     assert.deepStrictEqual(at(problems), ["6:22 VX021"])
+  })
+})
+
+layer(NodeContext.layer)("issue #12: only regular files are read", (it) => {
+  it.scoped.skipIf(process.platform === "win32")("a FIFO named x.yaml is refused without opening it (it used to hang forever)", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const fifo = join(dir, "x.yaml")
+      assert.strictEqual(spawnSync("mkfifo", [fifo]).status, 0)
+      const report = yield* validateFiles([fifo, dir])
+      assert.deepStrictEqual(report.problems.map((p) => [p.file, p.code, p.line, p.column]), [[fifo, "VX007", 1, 1], [fifo, "VX007", 1, 1]])
+      assert.include(report.problems[0]!.message, "a FIFO (named pipe); only regular files are read")
+    }))
+
+  it.scoped.skipIf(process.platform === "win32")("a *.yaml symlink to /dev/zero is refused unread (it used to grow to 7.5 GB)", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const link = join(dir, "zero.yaml")
+      symlinkSync("/dev/zero", link)
+      const report = yield* validateFiles([link])
+      assert.deepStrictEqual(report.problems.map((p) => [p.code, p.line, p.column]), [["VX007", 1, 1]])
+      assert.include(report.problems[0]!.message, "a character device; only regular files are read")
+    }))
+
+  it.scoped("a symlink to a regular pipeline file is read like the file", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped()
+      const link = join(dir, "linked.yaml")
+      symlinkSync(join(process.cwd(), "test/pipeline/fixtures/valid/minimal.yaml"), link)
+      assert.deepStrictEqual((yield* validateFiles([link])).problems, [])
+    }))
+})
+
+describe("issue #12: output escapes control characters in every format", () => {
+  const forged = check(catalog(String.raw`      "x\n::error file=x::injected\u001b[2J": src.title`))
+  const lines = (s: string) => s.split("\n")
+
+  it("a key that would forge a CI annotation is one escaped line in text output", () => {
+    assert.deepStrictEqual(at(forged), ["14:7 VX014", "14:7 VX027"])
+    const out = formatProblems(forged, "text")
+    assert.deepStrictEqual(lines(out).map((l) => l.slice(0, 25)), ["hostile.yaml:14:7  VX014 ", "hostile.yaml:14:7  VX027 "])
+    assert.include(out, String.raw`"x\n::error file=x::injected\x1b[2J" is not a field`)
+    assert.notInclude(out, "\u001b")
+  })
+
+  it("github output is one workflow command per problem, no raw control characters", () => {
+    const out = formatProblems(forged, "github")
+    assert.deepStrictEqual(lines(out).map((l) => l.slice(0, 53)), [
+      "::error file=hostile.yaml,line=14,col=7,title=VX014::",
+      "::error file=hostile.yaml,line=14,col=7,title=VX027::",
+    ])
+    assert.match(lines(out)[1]!, /^::error file=hostile\.yaml,line=14,col=7,title=VX027::"x%0A::error file=x::injected\\x1b\[2J"/)
+  })
+
+  it("json output parses back to the exact message and carries no raw C1 or separator characters", () => {
+    const problem: Problem = { file: "a\u009b.yaml", line: 1, column: 1, code: "VX001", severity: "error", message: "k\u2028\u202e\u001b" }
+    const out = formatProblems([problem], "json")
+    assert.notMatch(out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202e]/)
+    assert.deepStrictEqual(JSON.parse(out), [problem])
+  })
+
+  it("file names are escaped too", () => {
+    const problem: Problem = { file: "evil\n::error::x.yaml", line: 1, column: 1, code: "VX007", severity: "error", message: "m" }
+    assert.strictEqual(formatProblems([problem], "text"), String.raw`evil\n::error::x.yaml:1:1  VX007  m`)
   })
 })
