@@ -15,6 +15,14 @@ export interface SemanticFinding {
   readonly severity?: Severity
 }
 
+/**
+ * The shortest heartbeat the runtime runs (engine/runtime/LoadedPipelines.ts raises anything
+ * shorter to this). Validation refuses a shorter one instead of letting it be changed silently.
+ */
+export const MIN_HEARTBEAT_SECONDS = 60
+
+const DURATION = /^([1-9][0-9]*)(s|m|h)$/
+
 type Rec = { readonly [key: string]: unknown }
 const isRecord = (value: unknown): value is Rec => typeof value === "object" && value !== null && !Array.isArray(value)
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
@@ -91,6 +99,14 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
   }
 
   const schedule = root["schedule"]
+  const heartbeat = isRecord(schedule) ? str(schedule["heartbeat"]) : undefined
+  const duration = heartbeat === undefined ? null : DURATION.exec(heartbeat)
+  if (duration !== null) {
+    const seconds = Number(duration[1]) * (duration[2] === "h" ? 3600 : duration[2] === "m" ? 60 : 1)
+    if (seconds < MIN_HEARTBEAT_SECONDS) {
+      push("VX015", valuePosition(parsed, ["schedule", "heartbeat"]), `schedule.heartbeat: ${heartbeat} is shorter than the minimum heartbeat of 1m (${MIN_HEARTBEAT_SECONDS} s); the runtime would run it every minute`)
+    }
+  }
   const webhooks = isRecord(schedule) ? schedule["webhooks"] : undefined
   if (webhooks === true && sourceKnown && targetKnown && !hasCapability(source, "webhook-source") && !hasCapability(target, "webhook-source")) {
     push("VX026", valuePosition(parsed, ["schedule", "webhooks"]), `neither ${source} nor ${target} sends webhooks; flows run on the heartbeat only`, "warning")

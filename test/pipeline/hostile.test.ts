@@ -82,6 +82,13 @@ describe("issue #12: hostile pipeline files are answered with located problems",
     assert.include(problems[0]!.message, '"__proto__" is not a field of channel listing')
   })
 
+  it("`heartbeat: 1s` is refused with the runtime minimum named (the runtime ran it every 60 s)", () => {
+    const problems = check(pipeline("schedule: { heartbeat: 1s }", "flows: { stock: { buffer: '1' } }"))
+    assert.deepStrictEqual(at(problems), ["7:24 VX015"])
+    assert.include(problems[0]!.message, "shorter than the minimum heartbeat of 1m (60 s)")
+    assert.deepStrictEqual(check(pipeline("schedule: { heartbeat: 60s }", "flows: { stock: { buffer: '1' } }")), [])
+  })
+
   it("`connector: constructor` is an unknown connector, not a crash", () => {
     const problems = check(pipeline("flows: { stock: { buffer: '1' } }").replace("connector: bigcommerce", "connector: constructor"))
     assert.deepStrictEqual(at(problems), ["6:22 VX021"])
