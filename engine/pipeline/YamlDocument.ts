@@ -58,7 +58,10 @@ export const positionOf = (lineCounter: LineCounter, offset: number): Position =
  * value. Returns every YAML finding at once; `value` is only produced when the only findings are
  * duplicate keys (the rest of the file is still worth checking then).
  */
-export const parseYaml = (text: string): { readonly parsed: ParsedYaml; readonly findings: ReadonlyArray<YamlFinding> } => {
+export const parseYaml = (original: string): { readonly parsed: ParsedYaml; readonly findings: ReadonlyArray<YamlFinding> } => {
+  // YAML (and every editor) takes a lone CR as a line break; the yaml library does not, and read
+  // an old-Mac file as one comment line ("file is empty"). One character for one keeps offsets.
+  const text = original.includes("\r") ? original.replace(/\r(?!\n)/g, "\n") : original
   const lineCounter = new LineCounter()
   const doc = parseQuietly(text, lineCounter)
   const findings = yamlFindings(doc, lineCounter)
