@@ -161,3 +161,32 @@ describe("issue #12: output escapes control characters in every format", () => {
     assert.strictEqual(formatProblems([problem], "text"), String.raw`evil\n::error::x.yaml:1:1  VX007  m`)
   })
 })
+
+describe("issue #12: a problem inside a string is reported at its character, in every scalar style", () => {
+  // `grossPrce` is misspelt; DSL202 must point at its "g" wherever the string's lines and escapes put it
+  const priceAt = (...lines: ReadonlyArray<string>) => {
+    const problems = check(pipeline("flows:", "  catalog:", "    map:", "      sku: src.articleNumber", "      name: src.title", "      currency: '\"EUR\"'", ...lines))
+    return problems.filter((p) => p.code === "DSL202").map((p) => `${p.line}:${p.column}`)
+  }
+
+  it("folded block (>-)", () => assert.deepStrictEqual(priceAt("      price: >-", "        round(", "          src.price.grossPrce, 2)"), ["15:21"]))
+  it("literal block (|-)", () => assert.deepStrictEqual(priceAt("      price: |-", "        round(", "          src.price.grossPrce, 2)"), ["15:21"]))
+  it("plain scalar over two lines", () => assert.deepStrictEqual(priceAt("      price: round(", "        src.price.grossPrce, 2)"), ["14:19"]))
+  it("single-quoted over lines with an empty line", () => assert.deepStrictEqual(priceAt("      price: 'round(", "", "        src.price.grossPrce, 2)'"), ["15:19"]))
+  it("double-quoted with a \\n escape", () => assert.deepStrictEqual(priceAt(String.raw`      price: "round(\n  src.price.grossPrce, 2)"`), ["13:35"]))
+  it("double-quoted with a \\u escape before the error", () => assert.deepStrictEqual(priceAt(String.raw`      price: "round(\u0073rc.price.grossPrce, 2)"`), ["13:36"]))
+  it("double-quoted with an escaped line break", () => assert.deepStrictEqual(priceAt('      price: "round(\\t\\', '        src.price.grossPrce, 2)"'), ["14:19"]))
+
+  it("an expression reached through an alias is reported where the alias is used, naming the anchored character", () => {
+    const problems = check(pipeline(
+      "flows:",
+      "  catalog:",
+      "    when: &w not src.archivd",
+      "    map: { sku: src.articleNumber, name: src.title, price: src.price.grossPrice, currency: '\"EUR\"' }",
+      "  orders:",
+      "    when: *w",
+    )).filter((p) => p.code.startsWith("DSL"))
+    assert.deepStrictEqual(problems.map((p) => `${p.line}:${p.column} ${p.code}`), ["9:22 DSL202", "12:11 DSL202"])
+    assert.include(problems[1]!.message, "(in the aliased expression at 9:22)")
+  })
+})
