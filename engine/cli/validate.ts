@@ -14,7 +14,12 @@ const usage = `usage: vortex validate <files|dirs>... [--format text|json|github
 Checks pipeline YAML files (directories are searched for *.yaml / *.yml): YAML syntax,
 schemas/pipeline.schema.json, connectors and their capabilities, map fields against the
 canonical record schemas, every DSL expression (type-checked), test definitions.
-Prints every problem as "path:line:col  CODE  message"; exit 1 if any error, 0 if clean.`
+Prints every problem as "path:line:col  CODE  message"; exit 1 if any error, 0 if clean.
+
+Limits: only regular files are read (symbolic links are followed; FIFOs, devices and sockets
+are refused, VX007); a file may hold at most 1 MB (1 048 576 bytes), checked before it is read
+(VX005); after 100 YAML syntax errors in one file the rest are counted, not listed. Control
+characters from the files (newlines, terminal escapes) are printed as escapes (\\n, \\x1b).`
 
 const parseArgs = (args: ReadonlyArray<string>): { paths: Array<string>; format: ReportFormat } | string => {
   const paths: Array<string> = []

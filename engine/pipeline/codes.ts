@@ -10,7 +10,7 @@
  * | VX004 | empty-file             | error    | no YAML document in the file |
  * | VX005 | file-too-large         | error    | larger than 1 MB; not parsed |
  * | VX006 | not-text               | error    | binary content or invalid UTF-8; not parsed |
- * | VX007 | unreadable             | error    | the path does not exist, cannot be read, or holds no pipeline files |
+ * | VX007 | unreadable             | error    | the path does not exist, cannot be read, is not a regular file (FIFO, device, socket), or holds no pipeline files |
  * | VX008 | multiple-documents     | error    | more than one YAML document (`---`) in one file |
  * | VX009 | too-deep               | error    | nested deeper than any pipeline needs (resource exhaustion guard) |
  * | VX010 | schema-unknown-key     | error    | a key the schema does not allow (with "did you mean") |
