@@ -12,13 +12,14 @@ const isRecord = (value: unknown): value is Rec => typeof value === "object" && 
  * fixtures do not define is reported as a warning: the rule store is checked at publish time.
  */
 const tableTypes = (pipeline: unknown): Record<string, Type> => {
-  const out: Record<string, Type> = {}
+  // null prototype: a table named `__proto__` or `constructor` is a name like any other
+  const out: Record<string, Type> = Object.create(null)
   const root = isRecord(pipeline) ? pipeline : {}
   const sources = [root["fixtures"], ...(Array.isArray(root["tests"]) ? root["tests"].map((t) => (isRecord(t) ? t["given"] : undefined)) : [])]
   for (const fixtures of sources) {
     const tables = isRecord(fixtures) && isRecord(fixtures["tables"]) ? fixtures["tables"] : {}
     for (const [name, rows] of Object.entries(tables)) {
-      if (!isRecord(rows) || name in out) continue
+      if (!isRecord(rows) || Object.hasOwn(out, name)) continue
       const values = Object.values(rows)
       out[name] = values.every((v) => typeof v === "boolean")
         ? T.bool
@@ -45,17 +46,45 @@ const fieldSchema = (target: JsonSchema, path: ReadonlyArray<string>): { readonl
     if (schema["type"] === "array" && isRecord(schema["items"])) schema = schema["items"] as JsonSchema
     const properties: unknown = schema["properties"]
     required = Array.isArray(schema["required"]) && (schema["required"] as ReadonlyArray<unknown>).includes(segment)
-    schema = isRecord(properties) && isRecord(properties[segment]) ? (properties[segment] as JsonSchema) : undefined
+    const property = isRecord(properties) && Object.hasOwn(properties, segment) ? properties[segment] : undefined
+    schema = isRecord(property) ? (property as JsonSchema) : undefined
   }
   return schema === undefined ? undefined : { schema, required }
 }
 
-const inputsFor = (site: ExpressionSite, context: ExpressionContext, tables: Record<string, Type>): Record<string, Type> => {
-  const inputs: Record<string, Type> = {}
-  for (const [name, schema] of Object.entries(context.flowType.variables)) inputs[name] = typeFromJsonSchema(schema)
-  if (site.role === "refuse") {
-    for (const [name, schema] of Object.entries(context.flowType.refuseVariables)) inputs[name] = typeFromJsonSchema(schema)
+/**
+ * What every expression of one pipeline shares — its tables, each flow's variable types — worked
+ * out once per pipeline, not once per expression: a file may hold tens of thousands of them.
+ */
+const shared = new WeakMap<object, { readonly tables: Record<string, Type>; readonly variables: Map<string, Record<string, Type>> }>()
+
+const sharedFor = (context: ExpressionContext) => {
+  let entry = shared.get(context.pipeline)
+  if (entry === undefined) {
+    entry = { tables: tableTypes(context.pipeline.value), variables: new Map() }
+    shared.set(context.pipeline, entry)
   }
+  return entry
+}
+
+const variablesFor = (site: ExpressionSite, context: ExpressionContext): Record<string, Type> => {
+  const cache = sharedFor(context).variables
+  const key = `${site.flow}|${site.role === "refuse"}`
+  let variables = cache.get(key)
+  if (variables === undefined) {
+    variables = Object.create(null) as Record<string, Type>
+    for (const [name, schema] of Object.entries(context.flowType.variables)) variables[name] = typeFromJsonSchema(schema)
+    if (site.role === "refuse") {
+      for (const [name, schema] of Object.entries(context.flowType.refuseVariables)) variables[name] = typeFromJsonSchema(schema)
+    }
+    cache.set(key, variables)
+  }
+  return variables
+}
+
+const inputsFor = (site: ExpressionSite, context: ExpressionContext, tables: Record<string, Type>): Record<string, Type> => {
+  // null prototype: an `as: __proto__` binding is a variable name like any other
+  const inputs: Record<string, Type> = Object.assign(Object.create(null), variablesFor(site, context))
   for (const binding of site.bindings) {
     const over = compileExpression(binding.over, { inputs, tables })
     // a `for` that does not type-check is reported at its own site; its element absorbs uses
@@ -86,7 +115,7 @@ const expectation = (site: ExpressionSite, context: ExpressionContext): { readon
 export const dslExpressionChecker: ExpressionChecker = {
   name: "dsl",
   check: (site, context) => {
-    const tables = tableTypes(context.pipeline.value)
+    const { tables } = sharedFor(context)
     const env: CheckEnv = { inputs: inputsFor(site, context, tables), tables }
     const compiled = compileExpression(site.expression, env)
     if (!compiled.ok) {

@@ -39,5 +39,7 @@ export const runExpressionCheckers = (
     sites.flatMap((site) =>
       checker.check(site, { flowType: flowTypes[site.flow], pipeline }).map((p): Problem => {
         const { line, column } = site.positionAt(p.offset ?? 0)
-        return { file, line, column, code: p.code, severity: p.severity ?? "error", message: p.message }
+        const anchored = site.anchoredAt?.(p.offset ?? 0)
+        const message = anchored === undefined ? p.message : `${p.message} (in the aliased expression at ${anchored.line}:${anchored.column})`
+        return { file, line, column, code: p.code, severity: p.severity ?? "error", message }
       })))

@@ -2,7 +2,7 @@ import { isScalar } from "yaml"
 import type { Scalar } from "yaml"
 import { defaultItemName, flowNames, type FlowName } from "./flowTypes.js"
 import type { Position } from "./Problem.js"
-import type { ParsedYaml } from "./YamlDocument.js"
+import { positionOf, type ParsedYaml } from "./YamlDocument.js"
 import { locate, positionInScalar, toPointer, type PathSegment } from "./YamlPosition.js"
 
 /**
@@ -42,6 +42,11 @@ export interface ExpressionSite {
   readonly position: Position
   /** Maps an offset inside `expression` to its line:column in the file. */
   readonly positionAt: (offset: number) => Position
+  /**
+   * When the string is reached through an alias, `positionAt` is where the alias is used (the
+   * context the expression is checked in) and this maps the offset into the anchored string.
+   */
+  readonly anchoredAt?: (offset: number) => Position
 }
 
 type Record_ = { readonly [key: string]: unknown }
@@ -67,11 +72,18 @@ export const listExpressions = (parsed: ParsedYaml): ReadonlyArray<ExpressionSit
     bindings: ReadonlyArray<ItemBinding>,
   ) => {
     if (typeof value !== "string") return
-    const { node } = locate(parsed.doc, path)
-    const scalar = isScalar(node) ? (node as Scalar) : undefined
-    const positionAt = (offset: number): Position =>
-      scalar !== undefined ? positionInScalar(parsed, scalar, offset) : { line: 1, column: 1 }
-    sites.push({ flow, role, field, pointer: toPointer(path), expression: value, bindings, position: positionAt(0), positionAt })
+    const { node, target } = locate(parsed.doc, path)
+    const scalar = isScalar(target) ? (target as Scalar) : undefined
+    const inScalar = (offset: number): Position =>
+      scalar !== undefined ? positionInScalar(parsed, scalar, offset) : positionOf(parsed.lineCounter, node?.range?.[0] ?? 0)
+    const pointer = toPointer(path)
+    if (node !== target && node?.range != null) {
+      // reached through an alias: the problem is reported where the alias puts the string to use
+      const used = positionOf(parsed.lineCounter, node.range[0])
+      sites.push({ flow, role, field, pointer, expression: value, bindings, position: used, positionAt: () => used, anchoredAt: inScalar })
+      return
+    }
+    sites.push({ flow, role, field, pointer, expression: value, bindings, position: inScalar(0), positionAt: inScalar })
   }
 
   const walkRecord = (

@@ -15,9 +15,22 @@ export interface SemanticFinding {
   readonly severity?: Severity
 }
 
+/**
+ * The shortest heartbeat the runtime runs (engine/runtime/LoadedPipelines.ts raises anything
+ * shorter to this). Validation refuses a shorter one instead of letting it be changed silently.
+ */
+export const MIN_HEARTBEAT_SECONDS = 60
+
+const DURATION = /^([1-9][0-9]*)(s|m|h)$/
+
 type Rec = { readonly [key: string]: unknown }
 const isRecord = (value: unknown): value is Rec => typeof value === "object" && value !== null && !Array.isArray(value)
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
+/**
+ * Names from the file are looked up as own keys only: `connector: constructor` or a `__proto__`
+ * map key must not find Object.prototype's members and pass as known.
+ */
+const own = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined => (Object.hasOwn(table, key) ? table[key] : undefined)
 
 /**
  * Checks that need more than the schema: connectors exist and can run the configured flows,
@@ -40,7 +53,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
 
   const known = (path: ReadonlyArray<PathSegment>, name: string | undefined): name is string => {
     if (name === undefined) return false
-    if (connectors[name] !== undefined) return true
+    if (own(connectors, name) !== undefined) return true
     push("VX021", valuePosition(parsed, path), `unknown connector "${name}"${didYouMean(name, connectorNames)}; known: ${connectorNames.join(", ")}`)
     return false
   }
@@ -56,7 +69,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
   for (const [sideName, connector] of [["source", source], ["target", target]] as const) {
     const endpoint = root[sideName]
     const currency = isRecord(endpoint) ? str(endpoint["currency"]) : undefined
-    const accepted = connector === undefined ? undefined : connectors[connector]?.currencies
+    const accepted = connector === undefined ? undefined : own(connectors, connector)?.currencies
     if (currency !== undefined && accepted !== undefined && !accepted.includes(currency)) {
       push("VX025", valuePosition(parsed, [sideName, "currency"]), `${connector} does not accept ${currency}; it accepts ${accepted.join(", ")}`)
     }
@@ -64,7 +77,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
 
   const need = (flow: string, role: "source" | "target" | "courier", connector: string, capability: Capability) => {
     if (hasCapability(connector, capability)) return
-    const info = connectors[connector]
+    const info = own(connectors, connector)
     const has = info === undefined ? "" : ` (${connector} has: ${info.capabilities.join(", ")})`
     push(
       "VX022",
@@ -74,7 +87,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
   }
 
   for (const flow of Object.keys(flows)) {
-    const requirement = flowRequirements[flow]
+    const requirement = own(flowRequirements, flow)
     if (requirement === undefined) continue
     if (requirement.source !== undefined && sourceKnown) need(flow, "source", source, requirement.source)
     if (requirement.target !== undefined && targetKnown) need(flow, "target", target, requirement.target)
@@ -86,6 +99,14 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
   }
 
   const schedule = root["schedule"]
+  const heartbeat = isRecord(schedule) ? str(schedule["heartbeat"]) : undefined
+  const duration = heartbeat === undefined ? null : DURATION.exec(heartbeat)
+  if (duration !== null) {
+    const seconds = Number(duration[1]) * (duration[2] === "h" ? 3600 : duration[2] === "m" ? 60 : 1)
+    if (seconds < MIN_HEARTBEAT_SECONDS) {
+      push("VX015", valuePosition(parsed, ["schedule", "heartbeat"]), `schedule.heartbeat: ${heartbeat} is shorter than the minimum heartbeat of 1m (${MIN_HEARTBEAT_SECONDS} s); the runtime would run it every minute`)
+    }
+  }
   const webhooks = isRecord(schedule) ? schedule["webhooks"] : undefined
   if (webhooks === true && sourceKnown && targetKnown && !hasCapability(source, "webhook-source") && !hasCapability(target, "webhook-source")) {
     push("VX026", valuePosition(parsed, ["schedule", "webhooks"]), `neither ${source} nor ${target} sends webhooks; flows run on the heartbeat only`, "warning")
@@ -121,7 +142,7 @@ export const checkSemantics = (parsed: ParsedYaml): ReadonlyArray<SemanticFindin
     }
     const flow = str(test["flow"])
     if (flow === undefined || !isFlowName(flow)) return
-    if (!(flow in flows)) {
+    if (!Object.hasOwn(flows, flow)) {
       const configured = Object.keys(flows).filter(isFlowName)
       push("VX024", valuePosition(parsed, ["tests", i, "flow"]), `test "${name ?? i}" runs flow "${flow}", which this pipeline does not configure (configured: ${configured.join(", ") || "none"})`)
       return
@@ -155,7 +176,7 @@ const checkMapRecord = (
 ): void => {
   const properties = (isRecord(schema["properties"]) ? schema["properties"] : {}) as Readonly<Record<string, JsonSchema>>
   for (const [key, value] of Object.entries(record)) {
-    const property = properties[key]
+    const property = own(properties, key)
     if (property === undefined) {
       push("VX027", keyPosition(parsed, [...path, key]), `"${key}" is not a field of ${titleOf(schema)}${didYouMean(key, Object.keys(properties))}`)
       continue
@@ -164,7 +185,7 @@ const checkMapRecord = (
   }
   const required = Array.isArray(schema["required"]) ? schema["required"].map(String) : []
   for (const field of required) {
-    if (!(field in record)) push("VX028", mappingPosition(parsed, path), `map does not produce "${field}", which ${titleOf(schema)} requires`)
+    if (!Object.hasOwn(record, field)) push("VX028", mappingPosition(parsed, path), `map does not produce "${field}", which ${titleOf(schema)} requires`)
   }
 }
 

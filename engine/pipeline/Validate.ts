@@ -52,16 +52,32 @@ export const validateText = (
   if (!parsed.hasValue) return { problems }
   for (const f of checkPipelineSchema(parsed)) problems.push(problem(file, f.code, f.position, f.message))
   for (const f of checkSemantics(parsed)) problems.push(problem(file, f.code, f.position, f.message, f.severity))
-  problems.push(...runExpressionCheckers(file, parsed, listExpressions(parsed), options.expressionCheckers ?? []))
+  for (const p of runExpressionCheckers(file, parsed, listExpressions(parsed), options.expressionCheckers ?? [])) problems.push(p)
   return { problems, pipeline: { file, parsed } }
 }
+
+/**
+ * validateText behind a last line of defence: a check that throws on some input we did not
+ * foresee becomes one located problem for that file, and the other files are still checked. The
+ * author sees a message, never a stack trace (and never one on stdout, where --format json goes).
+ */
+const checkedText = (file: string, text: string, options: ValidateOptions): ReturnType<typeof validateText> => {
+  try {
+    return validateText(file, text, options)
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    return { problems: [problem(file, "VX034", { line: 1, column: 1 }, `internal error while checking this file (${firstLine(reason)}); please report it with the file`)] }
+  }
+}
+
+const firstLine = (s: string) => (s.split("\n")[0] ?? s).slice(0, 200)
 
 const decoder = new TextDecoder("utf-8", { fatal: true })
 
 /** Text of a file, or why it is not a pipeline we are willing to parse. */
 export const decodePipelineBytes = (bytes: Uint8Array): { readonly text: string } | { readonly code: ProblemCode; readonly message: string } => {
   if (bytes.length > MAX_FILE_BYTES) {
-    return { code: "VX005", message: `file is ${bytes.length} bytes; pipelines are limited to ${MAX_FILE_BYTES} bytes (1 MB)` }
+    return { code: "VX005", message: `file is more than ${MAX_FILE_BYTES} bytes; pipelines are limited to ${MAX_FILE_BYTES} bytes (1 MB)` }
   }
   if (bytes.includes(0)) return { code: "VX006", message: "file contains NUL bytes: binary data, not a YAML pipeline" }
   const text = utf8(bytes)
@@ -108,23 +124,60 @@ const collectFiles = (paths: ReadonlyArray<string>) =>
     return { files, problems }
   })
 
+const tooLarge = (file: string, size: bigint | number) =>
+  problem(file, "VX005", { line: 1, column: 1 }, `file is ${size} bytes; pipelines are limited to ${MAX_FILE_BYTES} bytes (1 MB)`)
+
+const kindOf: Record<string, string> = {
+  Directory: "a directory",
+  SymbolicLink: "a symbolic link",
+  BlockDevice: "a block device",
+  CharacterDevice: "a character device",
+  FIFO: "a FIFO (named pipe)",
+  Socket: "a socket",
+  Unknown: "not a regular file",
+}
+
+/**
+ * Reads one pipeline file, refusing anything that is not a regular file before opening it:
+ * opening a FIFO named x.yaml blocks until a writer comes (forever, and an interrupt cannot
+ * cancel a blocked open), and a symlink to /dev/zero never ends. The size is checked before
+ * reading and the read itself stops one byte past the limit, so a file that grows after the
+ * check still costs at most 1 MB.
+ */
 const readPipelineFile = (
   file: string,
 ): Effect.Effect<{ readonly text: string } | { readonly problem: Problem }, never, FileSystem.FileSystem> =>
   Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const at = { line: 1, column: 1 }
-    // size first: a 5 MB file is refused without reading it
+    const unreadable = (reason: string) => ({ problem: problem(file, "VX007", at, `cannot read ${file}: ${reason}`) })
+    // stat follows symbolic links: a link is judged by what it points at
     const info = yield* Effect.either(fs.stat(file))
-    if (info._tag === "Left") return { problem: problem(file, "VX007", at, `cannot read ${file}: ${info.left.message}`) }
-    if (info.right.size > BigInt(MAX_FILE_BYTES)) {
-      return { problem: problem(file, "VX005", at, `file is ${info.right.size} bytes; pipelines are limited to ${MAX_FILE_BYTES} bytes (1 MB)`) }
-    }
-    const bytes = yield* Effect.either(fs.readFile(file))
-    if (bytes._tag === "Left") return { problem: problem(file, "VX007", at, `cannot read ${file}: ${bytes.left.message}`) }
+    if (info._tag === "Left") return unreadable(info.left.message)
+    if (info.right.type !== "File") return unreadable(`${kindOf[info.right.type] ?? "not a regular file"}; only regular files are read`)
+    if (info.right.size > BigInt(MAX_FILE_BYTES)) return { problem: tooLarge(file, info.right.size) }
+    const bytes = yield* Effect.either(readAtMost(file, MAX_FILE_BYTES + 1))
+    if (bytes._tag === "Left") return unreadable(bytes.left.message)
     const decoded = decodePipelineBytes(bytes.right)
     return "text" in decoded ? { text: decoded.text } : { problem: problem(file, decoded.code, at, decoded.message) }
   })
+
+const readAtMost = (file: string, limit: number) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const handle = yield* fs.open(file, { flag: "r" })
+      const chunks: Array<Uint8Array> = []
+      let total = 0
+      while (total < limit) {
+        const chunk = yield* handle.readAlloc(limit - total)
+        if (chunk._tag === "None" || chunk.value.length === 0) break
+        chunks.push(chunk.value)
+        total += chunk.value.length
+      }
+      return Buffer.concat(chunks, total)
+    }),
+  )
 
 /**
  * `vortex validate`: every file under the given paths, every problem at once, sorted by file
@@ -141,8 +194,9 @@ export const validateFiles = (paths: ReadonlyArray<string>, options: ValidateOpt
         problems.push(read.problem)
         continue
       }
-      const result = validateText(file, read.text, options)
-      problems.push(...result.problems)
+      const result = checkedText(file, read.text, options)
+      // a loop, not push(...spread): a hostile file yields more problems than a call takes arguments
+      for (const p of result.problems) problems.push(p)
       if (result.pipeline !== undefined) pipelines.push(result.pipeline)
     }
     for (const { file, finding } of duplicateNames(pipelines)) {

@@ -1,5 +1,5 @@
-import { isAlias, LineCounter, parseDocument, visit } from "yaml"
-import type { Document, ErrorCode } from "yaml"
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from "yaml"
+import type { Document, ErrorCode, Node } from "yaml"
 import type { ProblemCode } from "./codes.js"
 import type { Position } from "./Problem.js"
 
@@ -11,6 +11,13 @@ export const MAX_ALIAS_COUNT = 50
 
 /** The deepest pipeline is about a dozen levels; schema checks recurse, so cap well below the stack. */
 export const MAX_DEPTH = 64
+
+/**
+ * YAML syntax errors cascade: one stray bracket makes every later token unexpected, and
+ * `x: ]]]…` yields one error per bracket. Past this many the rest say nothing new, so they are
+ * summed up in one finding instead of printing megabytes of the same line.
+ */
+export const MAX_SYNTAX_FINDINGS = 100
 
 export interface YamlFinding {
   readonly code: ProblemCode
@@ -30,8 +37,6 @@ export interface ParsedYaml {
 
 const codeOf = (code: ErrorCode): ProblemCode => {
   switch (code) {
-    case "DUPLICATE_KEY":
-      return "VX002"
     case "MULTIPLE_DOCS":
       return "VX008"
     case "RESOURCE_EXHAUSTION":
@@ -53,25 +58,14 @@ export const positionOf = (lineCounter: LineCounter, offset: number): Position =
  * value. Returns every YAML finding at once; `value` is only produced when the only findings are
  * duplicate keys (the rest of the file is still worth checking then).
  */
-export const parseYaml = (text: string): { readonly parsed: ParsedYaml; readonly findings: ReadonlyArray<YamlFinding> } => {
+export const parseYaml = (original: string): { readonly parsed: ParsedYaml; readonly findings: ReadonlyArray<YamlFinding> } => {
+  // YAML (and every editor) takes a lone CR as a line break; the yaml library does not, and read
+  // an old-Mac file as one comment line ("file is empty"). One character for one keeps offsets.
+  const text = original.includes("\r") ? original.replace(/\r(?!\n)/g, "\n") : original
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, stringKeys: true, prettyErrors: false })
-  const findings: Array<YamlFinding> = doc.errors.map((error) => ({
-    code: codeOf(error.code),
-    position: positionOf(lineCounter, error.pos[0]),
-    message: error.code === "DUPLICATE_KEY"
-      ? duplicateKeyMessage(text, error.pos)
-      : error.code === "RESOURCE_EXHAUSTION"
-        ? "nested too deeply to parse safely"
-        : firstLine(error.message),
-  }))
-  // a stack overflow while composing leaves a cascade of errors, one per unwound level: say it once
-  const exhausted = doc.errors.filter((e) => e.code === "RESOURCE_EXHAUSTION" || /call stack/i.test(e.message))
-  if (exhausted.length > 0) {
-    const first = Math.min(...exhausted.map((e) => e.pos[0]))
-    const rest = findings.filter((f) => f.code !== "VX009" && !/call stack/i.test(f.message))
-    findings.splice(0, findings.length, ...rest, { code: "VX009", position: positionOf(lineCounter, first), message: "nested too deeply to parse safely" })
-  }
+  const doc = parseQuietly(text, lineCounter)
+  const findings = yamlFindings(doc, lineCounter)
+  for (const f of duplicateKeys(doc, lineCounter)) findings.push(f)
   const broken = findings.some((f) => f.code !== "VX002")
   if (broken) return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
   if (doc.contents === null) {
@@ -90,6 +84,97 @@ export const parseYaml = (text: string): { readonly parsed: ParsedYaml; readonly
     message: converted.message,
   })
   return { parsed: { doc, lineCounter, source: text, value: undefined, hasValue: false }, findings }
+}
+
+/**
+ * Two choices keep parsing linear in the file size:
+ * - `uniqueKeys: false`: yaml compares each new key with every earlier key of its mapping, which
+ *   is quadratic (30 000 keys took a minute); duplicateKeys does the same check with a Set.
+ * - no stack traces while parsing: yaml builds an Error per syntax error, and capturing each
+ *   one's stack cost four times the parse itself on `x: ]]]…`. Nobody reads those stacks; the
+ *   findings carry positions.
+ */
+const parseQuietly = (text: string, lineCounter: LineCounter): Document.Parsed => {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return parseDocument(text, { lineCounter, uniqueKeys: false, stringKeys: true, prettyErrors: false })
+  } finally {
+    Error.stackTraceLimit = limit
+  }
+}
+
+/**
+ * Keys given twice in one mapping, at the second occurrence. Walks the nodes with its own stack
+ * (no recursion) and follows no aliases: an alias is checked where its anchor is.
+ */
+const duplicateKeys = (doc: Document.Parsed, lineCounter: LineCounter): ReadonlyArray<YamlFinding> => {
+  const findings: Array<YamlFinding> = []
+  const pending: Array<unknown> = [doc.contents]
+  while (pending.length > 0) {
+    const node = pending.pop()
+    if (isSeq(node)) {
+      for (const item of node.items) pending.push(item)
+    } else if (isMap(node)) {
+      const first = new Map<string, Node>()
+      for (const pair of node.items) {
+        if (!isPair(pair)) continue
+        pending.push(pair.value)
+        if (!isScalar(pair.key)) continue
+        const name = String(pair.key.value)
+        const earlier = first.get(name)
+        if (earlier === undefined) {
+          first.set(name, pair.key)
+          continue
+        }
+        const at = positionOf(lineCounter, pair.key.range?.[0] ?? 0)
+        const was = positionOf(lineCounter, earlier.range?.[0] ?? 0)
+        findings.push({ code: "VX002", position: at, message: `duplicate key "${name}": each key may appear once per mapping (first at line ${was.line})` })
+      }
+    }
+  }
+  return findings
+}
+
+/**
+ * The parser's errors as findings: a stack overflow while composing is said once, and a cascade
+ * of syntax errors is cut at MAX_SYNTAX_FINDINGS. Loops, not spreads: the error list can hold
+ * hundreds of thousands of entries, more than a call's argument list can.
+ */
+const yamlFindings = (doc: Document.Parsed, lineCounter: LineCounter): Array<YamlFinding> => {
+  const findings: Array<YamlFinding> = []
+  let exhaustedAt: number | undefined
+  let syntax = 0
+  let unlisted = 0
+  let firstUnlisted = 0
+  for (const error of doc.errors) {
+    // a stack overflow while composing leaves a cascade of errors, one per unwound level
+    if (error.code === "RESOURCE_EXHAUSTION" || /call stack/i.test(error.message)) {
+      exhaustedAt = exhaustedAt === undefined ? error.pos[0] : Math.min(exhaustedAt, error.pos[0])
+      continue
+    }
+    const code = codeOf(error.code)
+    if (code === "VX001" && ++syntax > MAX_SYNTAX_FINDINGS) {
+      if (unlisted++ === 0) firstUnlisted = error.pos[0]
+      continue
+    }
+    findings.push({
+      code,
+      position: positionOf(lineCounter, error.pos[0]),
+      message: firstLine(error.message),
+    })
+  }
+  if (unlisted > 0) {
+    findings.push({
+      code: "VX001",
+      position: positionOf(lineCounter, firstUnlisted),
+      message: `${unlisted} more YAML syntax errors from here on are not listed (only the first ${MAX_SYNTAX_FINDINGS} are); fix the ones above first`,
+    })
+  }
+  if (exhaustedAt !== undefined) {
+    findings.push({ code: "VX009", position: positionOf(lineCounter, exhaustedAt), message: "nested too deeply to parse safely" })
+  }
+  return findings
 }
 
 const toPlainValue = (doc: Document.Parsed): { ok: true; value: unknown } | { ok: false; code: ProblemCode; message: string } => {
@@ -132,12 +217,6 @@ const firstAliasPosition = (doc: Document.Parsed, lineCounter: LineCounter): Pos
     },
   })
   return positionOf(lineCounter, offset)
-}
-
-const duplicateKeyMessage = (text: string, pos: readonly [number, number]): string => {
-  // the error range covers only the key's first character; the key runs to its colon
-  const key = text.slice(pos[0], pos[0] + 1024).split(/[:\n]/)[0]?.trim()
-  return key ? `duplicate key "${key}": each key may appear once per mapping` : "duplicate key in mapping"
 }
 
 const firstLine = (message: string): string => message.split("\n")[0] ?? message

@@ -1,5 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, Scalar } from "yaml"
-import type { Document, Node } from "yaml"
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar } from "yaml"
+import type { Document, Node, Pair, YAMLMap } from "yaml"
 import type { Position } from "./Problem.js"
 import { positionOf, type ParsedYaml } from "./YamlDocument.js"
 
@@ -19,6 +19,26 @@ export interface Located {
   readonly key: Node | null
   /** False when the path left the document (the position is then the deepest node found). */
   readonly complete: boolean
+  /** The node the value really comes from: `node` itself, or what an alias on the way points at. */
+  readonly target: Node | null
+}
+
+/**
+ * Each mapping's pairs by key, built on first use. Every problem and every expression is located
+ * by a walk from the root; scanning a 30 000-key mapping for each of its 30 000 keys made
+ * `vortex validate` quadratic. The last pair wins, as in the plain value the checks saw.
+ */
+const pairIndex = new WeakMap<YAMLMap, ReadonlyMap<string, Pair>>()
+
+const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+  let index = pairIndex.get(map)
+  if (index === undefined) {
+    const built = new Map<string, Pair>()
+    for (const pair of map.items) if (isPair(pair) && isScalar(pair.key)) built.set(String(pair.key.value), pair)
+    pairIndex.set(map, built)
+    index = built
+  }
+  return index.get(key)
 }
 
 /**
@@ -33,23 +53,23 @@ export const locate = (doc: Document.Parsed, segments: ReadonlyArray<PathSegment
   for (const segment of segments) {
     const container: Node | null = isAlias(node) ? (node.resolve(doc) ?? null) : node
     if (isMap(container)) {
-      const pair = container.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment))
-      if (pair === undefined) return { node: shown, key, complete: false }
+      const pair = pairOf(container, String(segment))
+      if (pair === undefined) return { node: shown, key, complete: false, target: null }
       key = (pair.key as Node | null) ?? null
       node = (pair.value as Node | null) ?? null
       shown = isAlias(shown) ? shown : node
-      if (shown === null) return { node: null, key, complete: true }
+      if (shown === null) return { node: null, key, complete: true, target: null }
     } else if (isSeq(container)) {
       const item = container.items[Number(segment)]
-      if (item === undefined) return { node: shown, key, complete: false }
+      if (item === undefined) return { node: shown, key, complete: false, target: null }
       key = null
       node = item as Node
       shown = isAlias(shown) ? shown : node
     } else {
-      return { node: shown, key, complete: false }
+      return { node: shown, key, complete: false, target: null }
     }
   }
-  return { node: shown, key, complete: true }
+  return { node: shown, key, complete: true, target: isAlias(node) ? (node.resolve(doc) ?? null) : node }
 }
 
 const startOf = (node: Node | null): number | undefined => node?.range?.[0]
@@ -80,47 +100,105 @@ export const mappingPosition = (parsed: ParsedYaml, segments: ReadonlyArray<Path
 }
 
 /**
- * Maps an offset inside a scalar's string value back to the file. Exact for plain scalars,
- * single- or double-quoted scalars on one line without escapes, and literal blocks (`|`);
- * elsewhere (folded or escaped text) the scalar's start, which is still the right string.
+ * Maps an offset inside a scalar's string value back to the file, for every scalar style:
+ * plain and quoted strings over several lines (folded: line breaks and indentation become one
+ * space), `''` in single quotes, escapes in double quotes (`\n`, `\x41`, `\u00e9`, an escaped
+ * line break), literal (`|`) and folded (`>`) blocks. DSL diagnostics carry an offset into the
+ * expression; the author needs the line and column of that character in their file.
+ *
+ * The value and its source are aligned: every non-blank character of the value must be found,
+ * in order, in the source (through its escape, if it was written as one); only runs of blanks
+ * and line breaks may differ, which is all that folding changes. If the alignment fails the
+ * scalar's start is returned — the right string, if not the right character.
  */
 export const positionInScalar = (parsed: ParsedYaml, node: Scalar, offset: number): Position => {
   const start = node.range?.[0] ?? 0
   const end = node.range?.[1] ?? start
-  const raw = parsed.source.slice(start, end)
-  const value = String(node.value)
-  const at = (o: number) => positionOf(parsed.lineCounter, o)
+  const value = typeof node.value === "string" ? node.value : String(node.value)
+  const map = sourceOffsets(parsed.source, start, end, node.type, value)
   const bounded = Math.max(0, Math.min(offset, value.length))
-  switch (node.type) {
-    case Scalar.PLAIN:
-      return raw === value ? at(start + bounded) : at(start)
-    case Scalar.QUOTE_SINGLE:
-      return !raw.includes("\n") && !raw.slice(1, -1).includes("''") ? at(start + 1 + bounded) : at(start)
-    case Scalar.QUOTE_DOUBLE:
-      return !raw.includes("\n") && !raw.includes("\\") ? at(start + 1 + bounded) : at(start)
-    case Scalar.BLOCK_LITERAL:
-      return literalBlockPosition(parsed, start, raw, value, bounded) ?? at(start)
-    default:
-      return at(start)
-  }
+  return positionOf(parsed.lineCounter, map === undefined ? start : (map[bounded] ?? start))
 }
 
-const literalBlockPosition = (
-  parsed: ParsedYaml,
-  start: number,
-  raw: string,
-  value: string,
-  offset: number,
-): Position | undefined => {
-  const before = value.slice(0, offset)
-  const lineIndex = before.split("\n").length - 1
-  const column = offset - (before.lastIndexOf("\n") + 1)
-  const rawLines = raw.split("\n")
-  // rawLines[0] is the header (`|`, `|-`, `|2` …); content lines follow with a common indent.
-  const contentLine = rawLines[1 + lineIndex]
-  if (contentLine === undefined) return undefined
-  const indent = (rawLines.slice(1).find((l) => l.trim() !== "") ?? "").search(/\S/)
-  if (indent < 0) return undefined
-  const lineStart = start + rawLines.slice(0, 1 + lineIndex).reduce((n, l) => n + l.length + 1, 0)
-  return positionOf(parsed.lineCounter, lineStart + indent + column)
+const isBlank = (c: string | undefined) => c === " " || c === "\t" || c === "\n" || c === "\r"
+
+const simpleEscapes: Readonly<Record<string, string>> = {
+  "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b",
+  " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029",
+}
+
+/** One double-quoted escape at `at` (a backslash): what it stands for and how long it is. */
+const escapeAt = (source: string, at: number): { readonly text: string; readonly length: number } | undefined => {
+  const c = source[at + 1]
+  if (c === undefined) return undefined
+  const simple = simpleEscapes[c]
+  if (simple !== undefined) return { text: simple, length: 2 }
+  const digits = c === "x" ? 2 : c === "u" ? 4 : c === "U" ? 8 : 0
+  if (digits === 0) return undefined
+  const hex = source.slice(at + 2, at + 2 + digits)
+  if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) return undefined
+  const code = parseInt(hex, 16)
+  return code > 0x10ffff ? undefined : { text: String.fromCodePoint(code), length: 2 + digits }
+}
+
+/** For each offset 0..value.length of the value, its offset in the source; undefined if unsure. */
+const sourceOffsets = (source: string, start: number, end: number, type: Scalar.Type | undefined, value: string): Array<number> | undefined => {
+  let r = start
+  let stop = end
+  switch (type) {
+    case Scalar.QUOTE_DOUBLE:
+    case Scalar.QUOTE_SINGLE:
+      r = start + 1
+      stop = end - 1
+      break
+    case Scalar.BLOCK_LITERAL:
+    case Scalar.BLOCK_FOLDED: {
+      // the header line (`|`, `>-`, `|2 # comment`) holds no content
+      const headerEnd = source.indexOf("\n", start)
+      if (headerEnd < 0 || headerEnd >= end) return value === "" ? [start] : undefined
+      r = headerEnd + 1
+      break
+    }
+    default:
+      break
+  }
+  const doubleQuoted = type === Scalar.QUOTE_DOUBLE
+  const singleQuoted = type === Scalar.QUOTE_SINGLE
+  const map: Array<number> = []
+  let v = 0
+  while (v < value.length) {
+    if (r > stop) return undefined
+    const c = source[r]
+    if (doubleQuoted && c === "\\") {
+      if (source[r + 1] === "\n" || source[r + 1] === "\r") {
+        // an escaped line break joins the lines: it and the next line's indentation stand for nothing
+        r += source[r + 1] === "\r" && source[r + 2] === "\n" ? 3 : 2
+        while (r < stop && (source[r] === " " || source[r] === "\t")) r++
+        continue
+      }
+      const escape = escapeAt(source, r)
+      if (escape === undefined || value.slice(v, v + escape.text.length) !== escape.text) return undefined
+      for (let k = 0; k < escape.text.length; k++) map.push(r)
+      v += escape.text.length
+      r += escape.length
+      continue
+    }
+    if (isBlank(value[v]) || isBlank(c)) {
+      // a run of blanks and breaks: folding may change its length, never what follows it
+      const runStart = r
+      while (r < stop && isBlank(source[r])) r++
+      for (let k = 0; v < value.length && isBlank(value[v]); k++) map[v++] = Math.min(runStart + k, Math.max(runStart, r - 1))
+      continue
+    }
+    if (singleQuoted && c === "'" && source[r + 1] === "'") {
+      if (value[v] !== "'") return undefined
+      map[v++] = r
+      r += 2
+      continue
+    }
+    if (c !== value[v]) return undefined
+    map[v++] = r++
+  }
+  map[value.length] = Math.min(r, end)
+  return map
 }

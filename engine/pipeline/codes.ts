@@ -10,7 +10,7 @@
  * | VX004 | empty-file             | error    | no YAML document in the file |
  * | VX005 | file-too-large         | error    | larger than 1 MB; not parsed |
  * | VX006 | not-text               | error    | binary content or invalid UTF-8; not parsed |
- * | VX007 | unreadable             | error    | the path does not exist, cannot be read, or holds no pipeline files |
+ * | VX007 | unreadable             | error    | the path does not exist, cannot be read, is not a regular file (FIFO, device, socket), or holds no pipeline files |
  * | VX008 | multiple-documents     | error    | more than one YAML document (`---`) in one file |
  * | VX009 | too-deep               | error    | nested deeper than any pipeline needs (resource exhaustion guard) |
  * | VX010 | schema-unknown-key     | error    | a key the schema does not allow (with "did you mean") |
@@ -34,6 +34,7 @@
  * | VX031 | test-expect-mismatch   | error    | a test expectation does not fit the flow's target record |
  * | VX032 | same-connector         | error    | source and target are the same connector |
  * | VX033 | contact-not-resolved   | error    | an expression uses `contact` but the flow does not set contact: find-or-create |
+ * | VX034 | internal-error         | error    | a check failed unexpectedly on this file (a Vortex bug: report it with the file) |
  *
  * Expression checkers report their own codes: the DSL type checker (DslExpressionChecker.ts)
  * reports dsl/errorCodes.ts's DSLnnn codes at the character inside the YAML string.
@@ -69,6 +70,7 @@ export const problemCodes = {
   VX031: { name: "test-expect-mismatch", severity: "error" },
   VX032: { name: "same-connector", severity: "error" },
   VX033: { name: "contact-not-resolved", severity: "error" },
+  VX034: { name: "internal-error", severity: "error" },
 } as const satisfies Record<string, { readonly name: string; readonly severity: Severity }>
 
 export type ProblemCode = keyof typeof problemCodes

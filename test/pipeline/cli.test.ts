@@ -1,6 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { spawnSync } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { command } from "../../engine/cli/validate.js"
 import type { Problem } from "../../engine/pipeline/Problem.js"
 import { formatProblems } from "../../engine/pipeline/ReportFormat.js"
@@ -28,6 +31,23 @@ describe("vortex validate (process)", () => {
       "test/pipeline/fixtures/broken/version-zero.yaml:4:7  VX020",
       "test/pipeline/fixtures/broken/version-zero.yaml:5:10  VX015",
     ])
+  })
+})
+
+describe("vortex validate on hostile files (process, issue #12)", () => {
+  it("`x: ]]]…` with --format json prints parseable problems on stdout and no stack trace anywhere", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vortex-hostile-"))
+    const file = join(dir, "brackets.yaml")
+    writeFileSync(file, `x: ${"]".repeat(200_000)}\n`)
+    try {
+      const run = vortex(file, "--format", "json")
+      assert.strictEqual(run.status, 1, run.stderr)
+      const problems = JSON.parse(run.stdout) as ReadonlyArray<Problem>
+      assert.deepStrictEqual(problems.slice(0, 1).map((p) => [p.line, p.column, p.code]), [[1, 4, "VX001"]])
+      assert.notMatch(run.stdout + run.stderr, /RangeError|\n\s+at /)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
 
