@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto"
-import { htmlDecode } from "../Wire.js"
 import { berlinDay, nowStamp } from "./BerlinTime.js"
 import { EVENT_TYPES, type Json, type SimulatorStore, type StoredRecord, type StoredVoucher, type VoucherKind, VOUCHER_META } from "./SimulatorStore.js"
 import { type Issue, validateArticle, validateContact, validateVoucher, type Violation } from "./Validation.js"
@@ -209,6 +208,14 @@ const deleteArticle = (ctx: RouteContext, id: string, path: string) => {
 }
 
 // ---- contacts (legacy error format) -------------------------------------------------------------
+
+/**
+ * Search strings arrive HTML-encoded (DOC FAQ "Search string encoding"). Restated from the DOC
+ * rather than taken from the client's Wire.ts, so the client's encoding is checked against the
+ * documented rule, not against its own module.
+ */
+const htmlDecode = (text: string): string =>
+  text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&")
 
 const listContacts = (ctx: RouteContext, q: URLSearchParams) => {
   const email = q.get("email")
