@@ -7,7 +7,7 @@
  *   GET /__sim/faults   the fault knobs;  PUT merges a partial object into them
  *   GET /__sim/state    order confirmations (id, number, the marker found, if any), request counts
  */
-import type { SimulatorFaults } from "./LexofficeSimulator.js"
+import type { SimulatorFaults } from "./Faults.js"
 
 export const CONTROL_PREFIX = "/__sim/"
 

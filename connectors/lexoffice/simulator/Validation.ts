@@ -1,5 +1,4 @@
 import { BigDecimal } from "effect"
-import { DATE_TIME_PATTERN } from "../Wire.js"
 
 /**
  * The simulator's checks of incoming payloads, returning lexoffice-style field violations.
@@ -34,6 +33,9 @@ const VAT_FREE = new Set([
 const NEEDS_CONTACT = new Set([...VAT_FREE].filter((t) => t !== "vatfree"))
 const SHIPPING_TYPES = new Set(["service", "serviceperiod", "delivery", "deliveryperiod", "none"])
 const VALID_RATES = new Set(["0", "7", "19"])
+
+/** `yyyy-MM-ddTHH:mm:ss.SSSXXX`; any other pattern is a 406 at lexoffice (DOC FAQ "Datetime format"). */
+const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/
 
 export const validateDateTime = (value: unknown, field: string, out: Array<Violation>) => {
   if (!isString(value)) out.push({ field, violation: "NOTNULL", message: "darf nicht leer sein" })
