@@ -1,6 +1,6 @@
 /**
  * What each outside system can do, as data. A pipeline names flows; the validator refuses a
- * flow whose connector lacks the capability the flow needs (DESIGN.md §2), so a config author
+ * flow whose connector lacks the capability the flow needs (ARCHITECTURE.md §2), so a config author
  * learns at `vortex validate` time — not at 3 a.m. in a failing sync — that Sharaf DG has no
  * seller webhooks or that BigCommerce has no order-document endpoint.
  *
@@ -112,7 +112,7 @@ export interface FlowRequirement {
 
 export const flowRequirements: Readonly<Record<string, FlowRequirement>> = {
   catalog: { direction: "source-to-target", source: "catalog-source", target: "catalog-target" },
-  // stock comes from Vortex's own ledger: lexoffice has no stock field (DESIGN.md §1)
+  // stock comes from Vortex's own ledger: lexoffice has no stock field (ARCHITECTURE.md §1)
   stock: { direction: "ledger-to-target", target: "stock-target" },
   orders: { direction: "target-to-source", target: "order-source", source: "order-target" },
   invoices: { direction: "source-to-target", source: "invoice-source", target: "document-target" },

@@ -1,7 +1,7 @@
 /**
  * ISO 4217 minor units: the one currency table of Vortex, shared by the DSL (round, allocate,
  * money, fx) and the FX module (engine/fx/MinorUnits.ts). A code not listed here is an error
- * wherever it enters, never a default number of places (DESIGN.md §8).
+ * wherever it enters, never a default number of places (ARCHITECTURE.md §8).
  *
  * Source: ISO 4217 "List one: Currency, fund and precious metal codes" (maintained by SIX on
  * behalf of ISO), active codes as of 2025-06 (amendments through the Caribbean guilder XCG and

@@ -13,7 +13,7 @@ export interface Runtime {
 export interface Rate { readonly rate: string | number; readonly date: string; readonly source: string }
 export type RateProvider = (from: string, to: string, on: string) => Rate | undefined
 
-/** The rates an evaluation used, so the engine can store them with the order (DESIGN §8). */
+/** The rates an evaluation used, so the engine can store them with the order (ARCHITECTURE.md §8). */
 export interface FxUse { readonly from: string; readonly to: string; readonly on: string; readonly rate: string; readonly date: string; readonly source: string }
 
 export type EvalResult =

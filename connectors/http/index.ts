@@ -1,5 +1,5 @@
 /**
- * The outbound HTTP layer every connector uses (DESIGN.md §9 "Outbound HTTP").
+ * The outbound HTTP layer every connector uses (ARCHITECTURE.md §9 "Outbound HTTP").
  *
  * How a connector uses it:
  *

@@ -21,7 +21,7 @@ export class LexofficeCatalogSource extends Context.Tag("connectors/lexoffice/Ca
 
 /**
  * order-target: one order confirmation per channel order. lexoffice has no idempotency key, so
- * every create carries a marker (in `remark`) and `findByMarker` is the look-up DESIGN.md §6 step 4
+ * every create carries a marker (in `remark`) and `findByMarker` is the look-up ARCHITECTURE.md §6 step 4
  * runs after an unknown outcome: voucherlist for the contact and day, then GET each candidate.
  */
 export class LexofficeOrderTarget extends Context.Tag("connectors/lexoffice/OrderTarget")<LexofficeOrderTarget, {

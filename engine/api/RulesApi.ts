@@ -55,7 +55,7 @@ const PreviewRow = Schema.Struct({
 // text/* so the server hands the handler a string (application/yaml arrives as bytes)
 const Yaml = HttpApiSchema.Text({ contentType: "text/yaml" })
 
-/** Rule sets of the calling tenant (DESIGN.md §5); every route acts for that tenant only. */
+/** Rule sets of the calling tenant (ARCHITECTURE.md §5); every route acts for that tenant only. */
 export class RulesApi extends HttpApiGroup.make("rules")
   .add(HttpApiEndpoint.get("list", "/rules")
     .setUrlParams(Schema.Struct({ limit: Schema.optional(PageLimit(500)), after: Schema.optional(Schema.String) }))

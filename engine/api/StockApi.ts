@@ -48,7 +48,7 @@ const SkuPath = Schema.Struct({ sku: Schema.String })
 // text/* so the server hands the handler a string.
 const Csv = HttpApiSchema.Text({ contentType: "text/csv" })
 
-/** The calling tenant's stock ledger (DESIGN.md §7); every route acts for that tenant only. */
+/** The calling tenant's stock ledger (ARCHITECTURE.md §7); every route acts for that tenant only. */
 export class StockApi extends HttpApiGroup.make("stock")
   .add(HttpApiEndpoint.get("list", "/stock").setUrlParams(SkuPage).addSuccess(Schema.Array(StockLevel))
     .annotate(OpenApi.Description, "Stock levels by SKU, a page at a time: pass the last SKU of a page as `after` for the next"))

@@ -54,7 +54,7 @@ export const bigCommerceCatalogTarget = (client: BigCommerceApi) => Effect.gen(f
       ...optionalFields(listing),
       weight: 0,
       is_visible: listing["active"] !== false,
-      // stock is Vortex's to publish (DESIGN.md §7): the store must track it per product
+      // stock is Vortex's to publish (ARCHITECTURE.md §7): the store must track it per product
       inventory_tracking: "product",
     }).pipe(
       Effect.tap(() => count()),

@@ -56,7 +56,7 @@ export interface CatalogRun {
 }
 
 /**
- * Catalog & prices (DESIGN.md §1): writes only what changed since the last write, creates
+ * Catalog & prices (ARCHITECTURE.md §1): writes only what changed since the last write, creates
  * what the channel lacks (adopting a listing that already carries the SKU), updates in
  * batches at the channel's limit, and takes off sale (or deletes, by policy) what no longer
  * matches or is gone, judging only what a complete read could have seen. A failing

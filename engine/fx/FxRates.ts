@@ -22,7 +22,7 @@ export interface EcbImport {
 }
 
 /**
- * The synchronous rate lookup the DSL evaluator calls for `fx(…)` (DESIGN.md §4: evaluation is
+ * The synchronous rate lookup the DSL evaluator calls for `fx(…)` (ARCHITECTURE.md §4: evaluation is
  * synchronous and cannot throw). Undefined = no rate; the rule's `default:`/`??` takes over.
  */
 export type FxSnapshot = (from: string, to: string, on: string) => { rate: string; date: string; source: string } | undefined

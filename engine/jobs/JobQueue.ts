@@ -34,7 +34,7 @@ export interface FailedJob {
 }
 
 /**
- * The job queue (pg-boss on Vortex's own database, DESIGN.md §9): a queue per flow with the
+ * The job queue (pg-boss on Vortex's own database, ARCHITECTURE.md §9): a queue per flow with the
  * `stately` policy, keyed per pipeline, so at most one job runs and one waits per (pipeline,
  * flow) and every further wake-up coalesces into the waiting one. Workers in any number of
  * processes share the queues; pg-boss's SKIP LOCKED fetch is the coordinator.

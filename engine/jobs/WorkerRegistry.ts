@@ -14,7 +14,7 @@ const WORKER_LOCK_NAMESPACE = 0x566f7277
  * machine — PostgreSQL ends the session and the lock is gone at once, with no expiry to wait for
  * and no lease a stalled-but-alive process could lose. `alive` reads the granted locks.
  *
- * The embedded database belongs to one process (DESIGN.md §12), so there the only live worker
+ * The embedded database belongs to one process (ARCHITECTURE.md §12), so there the only live worker
  * is this one: whatever an earlier process left running is dead.
  *
  * If the lock's connection itself is lost while the process lives, other processes take its

@@ -5,7 +5,7 @@ import { FxRates } from "../fx/FxRates.js"
 /**
  * The conversion of one order into EUR: lexoffice sales vouchers accept EUR only (DOC #Order
  * Confirmations "Currently only EUR is supported"), so an AED/RON order is converted with the
- * rate valid on the order date, and that rate is stored with the order (DESIGN.md §8).
+ * rate valid on the order date, and that rate is stored with the order (ARCHITECTURE.md §8).
  */
 export interface OrderFx {
   /** The order's currency. */

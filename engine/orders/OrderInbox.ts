@@ -19,7 +19,7 @@ export interface ReceiveOptions {
 const decodeOrder = Schema.decodeUnknown(ChannelOrder)
 
 /**
- * Intake of channel orders (DESIGN.md §6.1): webhook and heartbeat poll both land here. The row
+ * Intake of channel orders (ARCHITECTURE.md §6.1): webhook and heartbeat poll both land here. The row
  * is keyed UNIQUE (connection, channel order id); whatever arrives again is a no-op, so no
  * delivery pattern can make a second order.
  */

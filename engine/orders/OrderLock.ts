@@ -7,7 +7,7 @@ import { DatabaseInfo } from "../db/Database.js"
 const ORDER_LOCK_NAMESPACE = 0x566f7278 // "Vorx"
 
 /**
- * "Two workers never work one order at once" (DESIGN.md §6.2).
+ * "Two workers never work one order at once" (ARCHITECTURE.md §6.2).
  *
  * Not a row lock held by an open transaction: the intent must be *committed* before lexoffice is
  * called, and a transaction held across a 30 s HTTP call would pin a connection (and on the

@@ -1,5 +1,5 @@
 /**
- * The exactly-once marker (DESIGN.md §6.3). lexoffice has no idempotency key and no searchable
+ * The exactly-once marker (ARCHITECTURE.md §6.3). lexoffice has no idempotency key and no searchable
  * external reference (lexoffice-dhl.md §7), so Vortex writes a marker into the voucher's
  * `remark` — a text that GET /v1/order-confirmations/{id} returns — and finds a voucher by
  * reading candidates back. The marker names the order, not the attempt: whichever attempt's

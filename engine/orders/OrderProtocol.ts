@@ -32,7 +32,7 @@ export interface ProcessOptions {
   /**
    * `reservation`: only take the order's stock (or find it oversold), no lexoffice call. A run
    * reserves every new order first, so no order's stock push waits behind another order's
-   * lexoffice round trips (DESIGN.md §7: every reservation immediately enqueues a push).
+   * lexoffice round trips (ARCHITECTURE.md §7: every reservation immediately enqueues a push).
    */
   readonly until?: "reservation"
 }
@@ -54,7 +54,7 @@ const cancelledOnChannel = (payload: unknown) =>
   typeof payload === "object" && payload !== null && (payload as { cancelled?: unknown }).cancelled === true
 
 /**
- * The exactly-once state machine of DESIGN.md §6:
+ * The exactly-once state machine of ARCHITECTURE.md §6:
  *
  *   received ──reserve──▶ reserved ──commit intent──▶ creating ──POST──▶ created
  *       └──▶ oversold                      │              ▲  └─ unknown outcome: reconcile by marker,
@@ -65,7 +65,7 @@ const cancelledOnChannel = (payload: unknown) =>
  * rule that makes it exactly once: an order found in `creating` is never POSTed again before a
  * reconciliation has looked for the marker of that order and found nothing.
  *
- * Stock (DESIGN.md §7): units are held from `reserved` for as long as the channel order stands.
+ * Stock (ARCHITECTURE.md §7): units are held from `reserved` for as long as the channel order stands.
  * - `oversold` holds nothing: a reservation is all lines or none, and it failed.
  * - `failed` keeps its units. The failure is lexoffice's or the mapping's, not the sale's: the
  *   channel still shows the order as bought and the merchant will ship it (and book it once an

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Option } from "effect"
 
 /**
- * The persisted state machine of DESIGN.md §6. `oversold`, `created`, `failed` and `cancelled`
+ * The persisted state machine of ARCHITECTURE.md §6. `oversold`, `created`, `failed` and `cancelled`
  * are final (`failed` and `oversold` until an operator reopens them).
  */
 export type OrderState = "received" | "reserved" | "oversold" | "creating" | "created" | "failed" | "cancelled"
@@ -54,7 +54,7 @@ export interface OrderEvent {
   readonly detail: string | null
 }
 
-/** What is committed before lexoffice is called (DESIGN.md §6.3). */
+/** What is committed before lexoffice is called (ARCHITECTURE.md §6.3). */
 export interface Intent {
   readonly marker: string
   readonly contactId: string | null
@@ -68,7 +68,7 @@ export interface Intent {
   readonly totalGrossEur: string
 }
 
-/** SQL for orders, and only SQL. Every read is scoped to a tenant (DESIGN.md §10). */
+/** SQL for orders, and only SQL. Every read is scoped to a tenant (ARCHITECTURE.md §10). */
 export class OrderRepo extends Effect.Service<OrderRepo>()("engine/OrderRepo", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient

@@ -1,7 +1,7 @@
 import { Context, type Effect } from "effect"
 
 /**
- * What the orders flow needs from the stock ledger (DESIGN.md §7): reserve every line of one
+ * What the orders flow needs from the stock ledger (ARCHITECTURE.md §7): reserve every line of one
  * channel order atomically, or nothing. engine/stock provides the implementation; the orders
  * flow only knows this interface.
  *
@@ -13,7 +13,7 @@ import { Context, type Effect } from "effect"
  * - a SKU the ledger does not know counts as insufficient with `available: 0`;
  * - `release` gives back whatever the order still holds (not what shipped) and is idempotent: a
  *   second call, or one for an order that never reserved, releases nothing. Like a reservation,
- *   a release that frees units wakes a stock push to every channel (DESIGN.md §7).
+ *   a release that frees units wakes a stock push to every channel (ARCHITECTURE.md §7).
  */
 export interface ReservationRequest {
   readonly connectionId: string

@@ -21,7 +21,7 @@ export interface FoundVoucher {
 }
 
 /**
- * Looks for the order confirmation an earlier attempt may have created (DESIGN.md §6.4).
+ * Looks for the order confirmation an earlier attempt may have created (ARCHITECTURE.md §6.4).
  * lexoffice cannot search voucher texts (lexoffice-dhl.md §7), so: the voucherlist narrowed to
  * order confirmations of this contact dated within a day of the voucher date (the day filters
  * are CET days; ±1 absorbs any offset a mapping used), newest first, then GET each candidate and

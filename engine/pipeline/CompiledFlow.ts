@@ -73,7 +73,7 @@ export const compileFlow = (
   const when = typeof config["when"] === "string" ? expression(config["when"], "when") : undefined
   let produce: Mapping | Evaluate | undefined
   if (flowName === "stock") {
-    // published = available − buffer, never below zero (DESIGN.md §7)
+    // published = available − buffer, never below zero (ARCHITECTURE.md §7)
     const buffer = typeof config["buffer"] === "string" ? config["buffer"] : "0"
     produce = expression(`max(0, available - (${buffer}))`, "buffer")
   } else if (isRecord(config["map"])) {

@@ -21,7 +21,7 @@ const differingPaths = (a: unknown, b: unknown, path = ""): ReadonlyArray<string
 
 /**
  * Runs a draft beside the published version over the same records, so an editor sees what a
- * publish would change before it happens (DESIGN.md §5).
+ * publish would change before it happens (ARCHITECTURE.md §5).
  */
 export const previewDraft = Effect.fn("RulePreview.preview")(function* (
   tenantId: string,

@@ -28,7 +28,7 @@ const sameVersions = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, num
 
 /**
  * Hands each sync step the published rules of its tenant without a deploy or restart
- * (DESIGN.md §5). Compiled rules are cached by version. On a PostgreSQL server a publish
+ * (ARCHITECTURE.md §5). Compiled rules are cached by version. On a PostgreSQL server a publish
  * NOTIFYs and marks the tenant dirty, so an unchanged tenant costs no query; PGlite has no
  * notifications over its socket, so there every step compares the published versions (one
  * small query) before reusing the cache.

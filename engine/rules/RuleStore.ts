@@ -43,7 +43,7 @@ export interface Actor {
 }
 
 /**
- * The life of a rule set (DESIGN.md §5): drafts are new immutable versions; publishing
+ * The life of a rule set (ARCHITECTURE.md §5): drafts are new immutable versions; publishing
  * validates, type-checks and runs the stored tests, then moves the published pointer in one
  * transaction with its audit entry; rollback publishes an earlier version.
  */

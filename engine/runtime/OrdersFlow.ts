@@ -192,7 +192,7 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
     Effect.provideService(LexofficeClient, lexoffice),
   )
   // Every new order's stock first: one local transaction each, and each wakes its stock push at
-  // once (DESIGN.md §7), instead of waiting behind the lexoffice round trips of the orders before it.
+  // once (ARCHITECTURE.md §7), instead of waiting behind the lexoffice round trips of the orders before it.
   for (const key of keys) yield* work(key, { until: "reservation" })
   // Every order listed up to the intake's cursor now holds its units in the ledger (none left
   // unworked): raises of this channel held on older changes may go out now.

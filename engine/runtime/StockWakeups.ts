@@ -5,7 +5,7 @@ import { serverSignals, StockSignals } from "../stock/StockSignals.js"
 import { LoadedPipelines } from "./LoadedPipelines.js"
 
 /**
- * Turns "these connections have dirty SKUs" into stock jobs at once (DESIGN.md §7: every
+ * Turns "these connections have dirty SKUs" into stock jobs at once (ARCHITECTURE.md §7: every
  * reservation immediately enqueues a push to every channel). In this process the ledger's
  * PubSub says so; on a server, NOTIFY carries it from every other process too. Wake-ups of one
  * pipeline coalesce in the queue, and the outbox makes a lost wake-up harmless: the heartbeat

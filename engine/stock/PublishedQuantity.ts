@@ -1,5 +1,5 @@
 /**
- * What a channel is shown: `max(0, floor(available − buffer))` (DESIGN.md §7). The buffer comes
+ * What a channel is shown: `max(0, floor(available − buffer))` (ARCHITECTURE.md §7). The buffer comes
  * from the pipeline's rule and may be a decimal (a percentage of stock), so the subtraction is
  * exact: `floor(available − b) = available − ceil(b)` for an integer `available`.
  */

@@ -1,5 +1,5 @@
 /**
- * The stock ledger of DESIGN.md §7: on hand and reserved per (tenant, SKU), every change
+ * The stock ledger of ARCHITECTURE.md §7: on hand and reserved per (tenant, SKU), every change
  * journalled with its reason, and every change marking the SKU dirty for the tenant's channels
  * in the same transaction. Reservations are atomic (all lines or none), idempotent per
  * (connection, channel order, SKU), and cannot exceed on-hand: each line is one conditional

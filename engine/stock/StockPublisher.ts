@@ -2,7 +2,7 @@
  * Ledger → channel. `push` drains the connection's dirty SKUs and writes only the ones whose
  * published quantity differs from what the channel was last told, in batches at the channel's
  * limit. `reconcile` reads what the channel shows, writes the published value back where it
- * drifted, and records the drift (DESIGN.md §7: "the heartbeat reads what each channel shows
+ * drifted, and records the drift (ARCHITECTURE.md §7: "the heartbeat reads what each channel shows
  * and corrects drift").
  *
  * A dirty mark is deleted only if its `seq` is still the one this push read: a change that

@@ -17,7 +17,7 @@ const NONCE = 12
 const TAG = 16
 
 /**
- * Encrypts connection credentials at rest (DESIGN.md §10). The key never touches the database:
+ * Encrypts connection credentials at rest (ARCHITECTURE.md §10). The key never touches the database:
  * it comes from `VORTEX_SECRET_KEY` (base64, 32 bytes) or, for the embedded setup, from a key
  * file generated beside the data directory with owner-only permissions.
  */

@@ -5,7 +5,7 @@ import { runMigrations } from "../../engine/db/Migrations.js"
 import { backends, TestDatabase } from "../support/TestDatabase.js"
 
 // The same SQL must behave the same on the embedded database and on a PostgreSQL server:
-// one dialect, one migration set (DESIGN.md §9).
+// one dialect, one migration set (ARCHITECTURE.md §9).
 describe.each(backends)("database on %s", (backend) => {
   layer(TestDatabase(backend), { timeout: 120_000 })((it) => {
     it.effect("migrations create the foundation tables", () =>

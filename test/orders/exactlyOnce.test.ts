@@ -21,7 +21,7 @@ import { Simulator } from "./harness.js"
 import { LexofficeSimulator as Sim } from "../../connectors/lexoffice/simulator/LexofficeSimulator.js"
 
 /**
- * DESIGN.md §6, the property: for any interleaving of deliveries (duplicate, out of order,
+ * ARCHITECTURE.md §6, the property: for any interleaving of deliveries (duplicate, out of order,
  * heartbeat re-polls), worker crashes at any step, 504-after-commit and 5xx from lexoffice, and
  * two workers at once, each channel order yields exactly one order confirmation — and none is
  * lost: after a final drain every order is created or oversold.

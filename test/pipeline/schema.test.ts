@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Ajv } from "ajv"
 import { Ajv2020 } from "ajv/dist/2020.js"
 import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
 import { capabilities, connectors, flowRequirements } from "../../connectors/capabilities.js"
 import { flowNames, flowTypes } from "../../engine/pipeline/flowTypes.js"
 
@@ -63,6 +65,53 @@ describe("schemas", () => {
         if (kind === "money" || kind === "decimal" || kind === "percent") assert.notStrictEqual(node["type"], "integer", `${f} ${path}`)
       }
     }
+  })
+})
+
+/** Every *.schema.json under schemas/, canonical, pipeline and lexoffice alike. */
+const allSchemaFiles = (dir = "schemas"): Array<string> =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allSchemaFiles(join(dir, e.name)) : e.name.endsWith(".schema.json") ? [join(dir, e.name)] : [])
+
+/**
+ * ajv as the project builds it (SchemaCheck for 2020-12, the lexoffice contract test for draft-07),
+ * but with every strict check that is on there logging instead of throwing, so one compile
+ * reports every warning (strictTypes: "missing type ... for keyword ...") rather than the first.
+ * strictRequired stays off, as in both loaders: `if`/`anyOf` branches name keys declared elsewhere.
+ */
+const collectingAjv = (dialect: "2020-12" | "draft-07", warnings: Array<string>) => {
+  const logger = { log: () => {}, warn: (...a: Array<unknown>) => warnings.push(a.join(" ")), error: (...a: Array<unknown>) => warnings.push(a.join(" ")) }
+  const options = { strict: "log", strictRequired: false, allErrors: true, validateFormats: false, logger } as const
+  const a = dialect === "2020-12" ? new Ajv2020({ ...options, allowUnionTypes: true }) : new Ajv({ ...options, multipleOfPrecision: 8 })
+  a.addVocabulary(["x-vortex-type", "x-vortex-currency", "x-vortex-currency-field", "x-vortex-message"])
+  return a
+}
+
+describe("schemas compile without ajv strict-mode warnings", () => {
+  it("the warning collector sees a warning (so an empty list means something)", () => {
+    const warnings: Array<string> = []
+    collectingAjv("draft-07", warnings).compile({ properties: { a: { items: { type: "string" } } } })
+    assert.isNotEmpty(warnings)
+    assert.match(warnings[0]!, /strictTypes/)
+  })
+
+  it("no schema under schemas/ logs a strict-mode warning", () => {
+    const files = allSchemaFiles()
+    const schemas = files.map((f) => ({ f, schema: load(f) }))
+    assert.isAtLeast(schemas.length, 30)
+    const warnings: Array<string> = []
+    const byDialect = {
+      "2020-12": collectingAjv("2020-12", warnings),
+      "draft-07": collectingAjv("draft-07", warnings),
+    }
+    const dialectOf = (s: Schema) => (String(s["$schema"]).includes("2020-12") ? "2020-12" : "draft-07")
+    // all first, so cross-file $refs (lexoffice's common.schema.json) resolve; then compile each
+    for (const { schema } of schemas) byDialect[dialectOf(schema)].addSchema(schema)
+    for (const { f, schema } of schemas) {
+      const validate = byDialect[dialectOf(schema)].getSchema(String(schema["$id"]))
+      assert.isFunction(validate, f)
+    }
+    assert.deepStrictEqual(warnings, [])
   })
 })
 

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
 // Tenancy root, connections to outside systems, and every pipeline version ever loaded
-// (DESIGN.md §3: "every loaded version is kept").
+// (ARCHITECTURE.md §3: "every loaded version is kept").
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`
@@ -18,7 +18,7 @@ export default Effect.gen(function* () {
       tenant_id    uuid NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
       name         text NOT NULL,
       connector    text NOT NULL,
-      -- AES-256-GCM ciphertext (DESIGN.md §10); never plain credentials
+      -- AES-256-GCM ciphertext (ARCHITECTURE.md §10); never plain credentials
       credentials  bytea,
       settings     jsonb NOT NULL DEFAULT '{}'::jsonb,
       created_at   timestamptz NOT NULL DEFAULT now(),

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-// Dated exchange rates from providers (DESIGN.md §8): 1 `base` = `rate` `quote` on `rate_date`.
+// Dated exchange rates from providers (ARCHITECTURE.md §8): 1 `base` = `rate` `quote` on `rate_date`.
 // `numeric` without a scale keeps the published decimal exactly ("1.0842" stays "1.0842").
 // A published reference rate never changes, so a row is written once; see FxRates.importEcb.
 export default Effect.gen(function* () {

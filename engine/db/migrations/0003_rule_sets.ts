@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-// Rules that non-developers edit (DESIGN.md §5): a rule set per tenant and name, immutable
+// Rules that non-developers edit (ARCHITECTURE.md §5): a rule set per tenant and name, immutable
 // numbered versions, one published pointer, and an audit trail of every pointer move.
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient

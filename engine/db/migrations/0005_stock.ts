@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-// The stock ledger (DESIGN.md §7). The invariants live in CHECK constraints so that no code
+// The stock ledger (ARCHITECTURE.md §7). The invariants live in CHECK constraints so that no code
 // path, however buggy or concurrent, can make stock negative or reserve more than is on hand.
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient

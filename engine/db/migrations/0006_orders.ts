@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-// Orders exactly once (DESIGN.md §6). One row per (connection, channel order): the UNIQUE key is
+// Orders exactly once (ARCHITECTURE.md §6). One row per (connection, channel order): the UNIQUE key is
 // the inbox's dedupe, and the same row carries the persisted state machine, the committed intent
 // (attempt, marker, the exact request sent) and the outcome (lexoffice id + number). Every
 // transition is journalled in order_events so the history of an order is queryable.

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
 // An order the channel cancelled (or refunded in full) before it was booked ends in its own final
-// state, `cancelled`, with its reserved units released (DESIGN.md §6/§7). PostgreSQL named the
+// state, `cancelled`, with its reserved units released (ARCHITECTURE.md §6/§7). PostgreSQL named the
 // column's CHECK `orders_state_check`; it is replaced by one that also allows the new state.
 //
 // A channel's order webhooks name their orders; the orders run a wake-up starts reads exactly

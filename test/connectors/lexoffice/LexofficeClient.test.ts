@@ -81,7 +81,7 @@ describe("lexoffice client against the simulator", () => {
       assert.strictEqual(sim.requestLog.filter((r) => r.method === "POST").length, 1)
       const stored = sim.vouchersOf("order-confirmations")
       assert.strictEqual(stored.length, 1)
-      // The reconciliation path of DESIGN §6 finds it again by voucherlist + marker.
+      // The reconciliation path of ARCHITECTURE.md §6 finds it again by voucherlist + marker.
       const candidates = yield* client.queryVoucherlist({ voucherType: "orderconfirmation", voucherStatus: "any" })
       const found = yield* Effect.forEach(candidates.content, (c) => client.getOrderConfirmation(c.id))
       assert.deepStrictEqual(found.filter((v) => v.remark === "vortex:order:BC-1001").map((v) => v.id), [stored[0]!.id])
