@@ -1,3 +1,4 @@
+import { MIN_HEARTBEAT_SECONDS } from "../pipeline/SemanticCheck.js"
 import { Effect, SynchronizedRef } from "effect"
 import { parse as parseYaml } from "yaml"
 import { T, type Runtime, type Type } from "../../dsl/index.js"
@@ -68,7 +69,8 @@ export class LoadedPipelines extends Effect.Service<LoadedPipelines>()("engine/L
         binding,
         document,
         flows: Object.keys(flowsBlock).filter(isFlowName),
-        heartbeatSeconds: Math.max(60, durationSeconds(schedule["heartbeat"], 300)),
+        // validate and apply refuse a shorter one; a pipeline stored before that rule still gets the minimum
+        heartbeatSeconds: Math.max(MIN_HEARTBEAT_SECONDS, durationSeconds(schedule["heartbeat"], 300)),
         options: (flow) => (isRecord(flowsBlock[flow]) ? flowsBlock[flow] : {}),
       }
     }
