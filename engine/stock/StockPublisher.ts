@@ -99,6 +99,10 @@ interface DirtyRow {
 // Advisory-lock namespace of stock pushes (first key of the two-int form): "Vors".
 const PUSH_LOCK_NAMESPACE = 0x566f7273
 
+// How old the intake's last completed poll may be when a raise goes out: the orders placed in
+// this window are overwritten by the write, and the pipeline's buffer must cover them.
+const FRESH_INTAKE_MS = 10_000
+
 /** Dirty SKUs handled per round; a push loops until the outbox it found is empty. */
 const ROUND = 10_000
 
@@ -171,9 +175,16 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         DELETE FROM stock_dirty d USING unnest(${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.seq)}::bigint[]) AS s(sku, seq)
         WHERE d.connection_id = ${connectionId} AND d.sku = s.sku AND d.seq = s.seq`.pipe(Effect.asVoid)
 
-    /** Whether the intake has read the channel past a change marked at `markedAt`. */
-    const raiseAllowed = (intake: Intake | undefined, markedAt: Date) =>
-      intake === undefined || (intake.through !== null && intake.through.getTime() > markedAt.getTime())
+    /**
+     * Whether the intake has read the channel past a change marked at `markedAt`, recently enough
+     * that the orders placed since (which the write overwrites) are few: a slow intake's
+     * catch-up is minutes old by the time the push runs, and a raise on it would put every
+     * order placed in those minutes back on sale. Then the raise waits for a quicker poll.
+     */
+    const raiseAllowed = (intake: Intake | undefined, markedAt: Date, now: Date) =>
+      intake === undefined || (intake.through !== null && intake.through.getTime() > markedAt.getTime()
+        && now.getTime() - intake.through.getTime() <= FRESH_INTAKE_MS)
+    const dbNow = sql<{ now: Date }>`SELECT clock_timestamp() AS now`.pipe(Effect.map((rows) => rows[0]!.now))
 
     const holdMarks = (connectionId: string, rows: ReadonlyArray<DirtyRow>) =>
       rows.length === 0 ? Effect.void : sql`
@@ -188,6 +199,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         const value = compute(buffer)
         // keyset over SKUs: held marks stay in the outbox and must not be read again in this drain
         let after = ""
+        const now = yield* dbNow
         for (;;) {
           const rows = yield* sql<DirtyRow>`
             SELECT d.sku, d.seq::text AS seq, d.marked_at, l.on_hand, l.reserved, c.published, c.missing
@@ -205,7 +217,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
           for (const row of rows) {
             const quantity = yield* value(row)
             if (row.published === quantity && row.missing !== true) same.push(row)
-            else if (row.published !== null && row.missing !== true && quantity > row.published && !raiseAllowed(intake, row.markedAt)) held.push(row)
+            else if (row.published !== null && row.missing !== true && quantity > row.published && !raiseAllowed(intake, row.markedAt, now)) held.push(row)
             else changed.push({ row, quantity })
           }
           yield* clearMarks(connectionId, same)
@@ -255,7 +267,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
           reads++
           // taken after the page arrived (the database's clock, as the marks and the intake cursor):
           // the page may reflect any order placed before this moment
-          const readAt = (yield* sql<{ now: Date }>`SELECT clock_timestamp() AS now`)[0]!.now
+          const readAt = yield* dbNow
           const listed = [...shown.keys()].filter((sku) => unseen.has(sku))
           if (listed.length === 0) return
           for (const sku of listed) unseen.delete(sku)
@@ -273,7 +285,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
             const expected = yield* value(row)
             const found = shown.get(row.sku)!
             seen.push({ sku: row.sku, found, expected })
-            if (found > expected || (found < expected && raiseAllowed(intake, readAt))) fixes.push({ sku: row.sku, expected, found })
+            if (found > expected || (found < expected && raiseAllowed(intake, readAt, readAt))) fixes.push({ sku: row.sku, expected, found })
             else if (found < expected) holds.push({ sku: row.sku, expected, found })
           }
           const absent: Array<string> = []
