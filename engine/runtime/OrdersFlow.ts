@@ -32,6 +32,11 @@ const POLL_OVERLAP_MS = 10 * 60_000
 const FIRST_POLL_DAYS = 7
 // Orders worked per run; the rest wait for the next wake-up or heartbeat.
 const PROCESS_LIMIT = 500
+// How long one run books before it hands the rest to the next run (which takes in new orders first).
+const BOOKING_BUDGET_MS = 20_000
+// Orders booked at once by one run. On a server each holds an order lock on a pooled connection
+// of its own (OrderLock): well under half the pool.
+const BOOKING_CONCURRENCY = 4
 
 const validateConfirmation = Schema.validate(Schema.typeSchema(OrderConfirmationInput))
 
@@ -198,8 +203,18 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
   // unworked): raises of this channel held on older changes may go out now.
   const intakeThrough = poll && receivedAll ? pollStart : polledThrough
   if (intakeThrough !== null && unfinished.length < PROCESS_LIMIT) yield* publisher.intakeCaughtUp(tenantId, connectionId, intakeThrough)
+  // Booking is paced by lexoffice (2 requests/s): a backlog of hundreds takes minutes. The run
+  // books for a while and then ends, asking for another, so new orders are taken in (and their
+  // stock reserved) every few seconds instead of after the whole backlog; a few orders at once
+  // keep the rate limit busy while one waits out a slow answer.
+  const bookUntil = (yield* Clock.currentTimeMillis) + BOOKING_BUDGET_MS
   let written = 0
-  for (const key of keys) {
+  let deferred = 0
+  yield* Effect.forEach(keys, (key) => Effect.gen(function* () {
+    if ((yield* Clock.currentTimeMillis) > bookUntil) {
+      deferred++
+      return
+    }
     const result = yield* work(key)
     if (result.state === "created") written++
     if (result.state === "failed" || result.state === "oversold") {
@@ -207,9 +222,12 @@ export const runOrdersFlow = (pipeline: LoadedPipeline, job: FlowJob) => Effect.
       const reason = row._tag === "Some" ? row.value.failureReason ?? result.state : result.state
       errors.push({ item: key.channelOrderId, message: `${result.state}: ${reason}` })
     }
-  }
+  }), { concurrency: BOOKING_CONCURRENCY, discard: true })
   // API calls are counted on the wire by the runner (connectors/http/ApiCallCount.ts)
-  return { read, written, skipped, failed: errors.length, errors } satisfies Omit<FlowReport, "apiCalls">
+  return {
+    read, written, skipped, failed: errors.length, errors,
+    ...(deferred === 0 ? {} : { counters: { deferred }, wake: ["orders" as const] }),
+  } satisfies Omit<FlowReport, "apiCalls">
 }).pipe(
   Effect.provide(LedgerReservations),
   Effect.provideServiceEffect(OrderSettings, Effect.sync(() => ({
