@@ -192,6 +192,27 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
         FROM unnest(${rows.map((r) => r.sku)}::text[], ${rows.map((r) => r.seq)}::bigint[]) AS s(sku, seq)
         WHERE d.connection_id = ${connectionId} AND d.sku = s.sku AND d.seq = s.seq`.pipe(Effect.asVoid)
 
+    /**
+     * A raise is applied to what the channel shows now, read just before the write: the channel
+     * keeps what it subtracted for orders not yet taken in (shown = published − unseen), and the
+     * write adds only the raise — never more than the quantity published. Lowering writes go as
+     * they are (on one channel its own sales never lower it; see the header).
+     */
+    const raisedOnWhatIsShown = (target: StockTarget, batch: ReadonlyArray<{ row: DirtyRow; quantity: number }>) =>
+      Effect.gen(function* () {
+        const raises = batch.filter((c) => c.row.published !== null && c.row.missing !== true && c.quantity > c.row.published)
+        const shown = new Map<string, number>()
+        if (raises.length > 0) {
+          yield* Stream.runForEach(target.readQuantityPages(raises.map((c) => c.row.sku)), (page) =>
+            Effect.sync(() => { for (const [sku, quantity] of page) shown.set(sku, quantity) }))
+        }
+        return batch.map((c) => {
+          const now = raises.includes(c) ? shown.get(c.row.sku) : undefined
+          const quantity = now === undefined ? c.quantity : Math.max(0, Math.min(c.quantity, now + c.quantity - c.row.published!))
+          return { sku: c.row.sku, quantity }
+        })
+      })
+
     const drain = (tenantId: string, connectionId: string, target: StockTarget, buffer: BufferRule, intake: Intake | undefined) =>
       Effect.gen(function* () {
         let considered = 0, written = 0, unchanged = 0, batches = 0, heldCount = 0
@@ -225,11 +246,14 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
           heldCount += held.length
           unchanged += same.length
           for (const batch of Arr.chunksOf(changed, target.batchSize)) {
-            const items = batch.map((c) => ({ sku: c.row.sku, quantity: c.quantity }))
+            const items = yield* raisedOnWhatIsShown(target, batch)
             const result = yield* target.setQuantities(items)
             batches++
+            // recorded: the quantity published, as the channel shows it once the orders it took
+            // and we have not seen yet are reserved (each lowers `published` when it is)
+            const published = batch.map((c) => ({ sku: c.row.sku, quantity: c.quantity }))
             yield* sql.withTransaction(Effect.zipRight(
-              recordWritten(tenantId, connectionId, items, result.missing),
+              recordWritten(tenantId, connectionId, published, result.missing),
               clearMarks(connectionId, batch.map((c) => c.row)),
             ))
             written += items.length - result.missing.length
