@@ -20,6 +20,8 @@
  * channel's value as what is published and marks the SKU, so the raise back waits the same way.
  * The channel's own sales need no echo: a reservation lowers that channel's `published` by what
  * it sold (StockLedger.reserve), since the channel already subtracted it.
+ * A raise that may go out is added to what the channel shows now (read just before the write),
+ * so orders placed since the intake's last poll keep their units off sale.
  */
 import { SqlClient } from "@effect/sql"
 import { Array as Arr, Effect, Either, Stream } from "effect"
