@@ -112,6 +112,7 @@ export class OrderProtocol extends Effect.Service<OrderProtocol>()("engine/Order
           connectionId: row.connectionId,
           channelOrderId: row.channelOrderId,
           lines: order.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+          placedAt: new Date(order.placedAt),
         })
         if (result === "reserved") return yield* repo.transition(row, "reserved", "stock reserved")
         const reason = `oversold: ${result.insufficient.map((s) => `${s.sku} requested ${s.requested}, available ${s.available}`).join("; ")}`

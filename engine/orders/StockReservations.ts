@@ -19,6 +19,8 @@ export interface ReservationRequest {
   readonly connectionId: string
   readonly channelOrderId: string
   readonly lines: ReadonlyArray<{ readonly sku: string; readonly quantity: number }>
+  /** When the channel took the order (its own clock): a quantity the channel showed after that already counts it. */
+  readonly placedAt?: Date
 }
 
 export interface Shortfall {

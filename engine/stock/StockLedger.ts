@@ -52,6 +52,8 @@ export interface OrderLine {
 
 export interface ReservationRequest extends OrderRef {
   readonly lines: ReadonlyArray<OrderLine>
+  /** When the channel took the order; see the `published` update in `reserve`. */
+  readonly placedAt?: Date
 }
 
 export interface ShortLine {
@@ -263,7 +265,9 @@ export class StockLedger extends Effect.Service<StockLedger>()("engine/StockLedg
         yield* sql`
           UPDATE channel_stock c SET published = GREATEST(0, c.published - s.q)
           FROM unnest(${lines.map((l) => l.sku)}::text[], ${lines.map((l) => l.quantity)}::int[]) AS s(sku, q)
-          WHERE c.connection_id = ${request.connectionId} AND c.sku = s.sku AND c.published IS NOT NULL`
+          WHERE c.connection_id = ${request.connectionId} AND c.sku = s.sku AND c.published IS NOT NULL
+            -- a value read from the channel after the order was placed already counts it
+            AND (c.shown_at IS NULL OR ${request.placedAt ?? null}::timestamptz IS NULL OR c.shown_at < ${request.placedAt ?? null}::timestamptz)`
         return [{ status: "reserved", replayed: false, lines } satisfies ReservationResult, yield* markDirty(sql, tenantId, lines.map((l) => l.sku))] as const
       })).pipe(Effect.catchTag("Short", (e) => Effect.succeed<ReservationResult>({ status: "insufficient", short: e.short })))
     }, Effect.catchTag("SqlError", Effect.die))

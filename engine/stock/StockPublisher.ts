@@ -162,7 +162,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
             INSERT INTO channel_stock (connection_id, sku, tenant_id, published, pushed_at, missing)
             SELECT ${connectionId}, s.sku, ${tenantId}, s.q, now(), false
             FROM unnest(${written.map((i) => i.sku)}::text[], ${written.map((i) => i.quantity)}::int[]) AS s(sku, q)
-            ON CONFLICT (connection_id, sku) DO UPDATE SET published = EXCLUDED.published, pushed_at = now(), missing = false`
+            ON CONFLICT (connection_id, sku) DO UPDATE SET published = EXCLUDED.published, pushed_at = now(), missing = false, shown_at = NULL`
         }
         if (gone.size > 0) {
           yield* sql`
@@ -326,7 +326,7 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
           held.push(...holds)
           for (const sku of absent) missing.add(sku)
           yield* recordReadBack(tenantId, connectionId, seen, absent, fixes)
-          yield* recordShownLess(tenantId, connectionId, holds)
+          yield* recordShownLess(tenantId, connectionId, holds, readAt)
           pushed = addPushes(pushed, yield* drain(tenantId, connectionId, target, buffer, intake))
         }))
         // ledger SKUs no page listed: the channel does not show them (the catalog has not created them)
@@ -341,10 +341,10 @@ export class StockPublisher extends Effect.Service<StockPublisher>()("engine/Sto
      * the ledger's quantity is a held change (marked after the read, so it waits for an intake
      * that read the channel after it).
      */
-    const recordShownLess = (tenantId: string, connectionId: string, holds: ReadonlyArray<Drift>) =>
+    const recordShownLess = (tenantId: string, connectionId: string, holds: ReadonlyArray<Drift>, readAt: Date) =>
       holds.length === 0 ? Effect.void : sql.withTransaction(Effect.gen(function* () {
         yield* sql`
-          UPDATE channel_stock c SET published = s.found
+          UPDATE channel_stock c SET published = s.found, shown_at = ${readAt}
           FROM unnest(${holds.map((h) => h.sku)}::text[], ${holds.map((h) => h.found)}::int[]) AS s(sku, found)
           WHERE c.connection_id = ${connectionId} AND c.tenant_id = ${tenantId} AND c.sku = s.sku`
         yield* markDirty(sql, tenantId, holds.map((h) => h.sku), connectionId)

@@ -40,5 +40,8 @@ export default Effect.gen(function* () {
       PRIMARY KEY (connection_id, name)
     )`
   yield* sql`ALTER TABLE stock_dirty ADD COLUMN held_at timestamptz`
+  // when `published` was last taken from what the channel showed (a reconcile's read): orders
+  // placed before it are already counted in it and must not lower it again when reserved
+  yield* sql`ALTER TABLE channel_stock ADD COLUMN shown_at timestamptz`
   yield* sql`CREATE INDEX stock_dirty_held ON stock_dirty (connection_id, marked_at) WHERE held_at IS NOT NULL`
 })
